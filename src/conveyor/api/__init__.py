@@ -1,0 +1,1 @@
+"""The REST API: FastAPI routes that parse, call a service, render."""

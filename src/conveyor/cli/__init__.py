@@ -1,0 +1,1 @@
+"""The command line: ``conveyor serve | worker | db | demo | admin``."""

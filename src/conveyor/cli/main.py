@@ -1,0 +1,104 @@
+"""``conveyor``: the command line. Commands parse, call a service, print."""
+
+from __future__ import annotations
+
+import sys
+from datetime import UTC, datetime
+from typing import Annotated
+
+import typer
+
+from conveyor.cli.errors import run_or_exit
+from conveyor.settings import Settings
+
+app = typer.Typer(
+    name="conveyor",
+    help="Conveyor: a company's order and task flow, run by itself.",
+    no_args_is_help=True,
+    add_completion=False,
+    pretty_exceptions_enable=False,
+)
+db = typer.Typer(help="The database schema (Alembic migrations).", no_args_is_help=True)
+admin = typer.Typer(help="Administrators and their API tokens.", no_args_is_help=True)
+app.add_typer(db, name="db")
+app.add_typer(admin, name="admin")
+
+DatabaseOption = Annotated[
+    str | None,
+    typer.Option("--database-url", envvar="CONVEYOR_DATABASE_URL", help="SQLAlchemy URL"),
+]
+
+
+def _url(database_url: str | None) -> str:
+    return database_url or Settings().database_url
+
+
+@db.command("upgrade")
+def db_upgrade(database_url: DatabaseOption = None, revision: str = "head") -> None:
+    """Create or update the schema to the latest migration."""
+    from conveyor.storage import migrate
+
+    url = _url(database_url)
+    run_or_exit(lambda: migrate.upgrade(url, revision))
+    typer.echo(f"Schema is at {revision} on {_safe(url)}")
+
+
+@db.command("check")
+def db_check(database_url: DatabaseOption = None) -> None:
+    """Fail when the tables in code and the migrated schema differ."""
+    from conveyor.storage import migrate
+
+    run_or_exit(lambda: migrate.check(_url(database_url)))
+    typer.echo("The schema matches the code")
+
+
+@admin.command("create")
+def admin_create(
+    name: Annotated[str, typer.Option(help="The administrator's full name")],
+    email: Annotated[str | None, typer.Option(help="Their email")] = None,
+    database_url: DatabaseOption = None,
+) -> None:
+    """Create an administrator and print their API token (shown once)."""
+    from conveyor.services.bootstrap import create_admin
+    from conveyor.storage.database import build_engine, session_factory
+    from conveyor.storage.unit_of_work import UnitOfWork
+
+    engine = build_engine(_url(database_url))
+    uow = UnitOfWork(session_factory(engine))
+    employee, secret = run_or_exit(
+        lambda: create_admin(uow, name=name, email=email, now=datetime.now(UTC))
+    )
+    engine.dispose()
+    typer.echo(f"Administrator {employee.name} (id {employee.id})")
+    typer.echo(f"API token: {secret}")
+
+
+@app.command()
+def serve(
+    database_url: DatabaseOption = None,
+    host: Annotated[str | None, typer.Option(help="Address to listen on")] = None,
+    port: Annotated[int | None, typer.Option(help="Port to listen on")] = None,
+    migrate_first: Annotated[bool, typer.Option("--migrate/--no-migrate")] = True,
+) -> None:
+    """Run the API server (OpenAPI docs at /docs)."""
+    import uvicorn
+
+    from conveyor.api.app import create_app
+    from conveyor.storage import migrate
+
+    settings = Settings()
+    url = _url(database_url)
+    if migrate_first:
+        run_or_exit(lambda: migrate.upgrade(url))
+    uvicorn.run(create_app(url), host=host or settings.host, port=port or settings.port)
+
+
+def _safe(url: str) -> str:
+    from conveyor.storage.database import normalize_url
+
+    return normalize_url(url).split("@")[-1] if "@" in url else url
+
+
+def main() -> None:  # pragma: no cover - console entry
+    app(prog_name="conveyor")
+    sys.exit(0)

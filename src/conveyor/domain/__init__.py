@@ -1,0 +1,1 @@
+"""The pure model: standard library only, no I/O, no clock."""

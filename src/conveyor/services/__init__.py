@@ -1,0 +1,1 @@
+"""Use cases: each opens one transaction, changes the model, emits events, commits."""

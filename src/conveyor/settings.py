@@ -1,0 +1,17 @@
+"""Settings, read once at the edge from the environment (``CONVEYOR_*``) or a ``.env`` file."""
+
+from __future__ import annotations
+
+from pydantic_settings import BaseSettings, SettingsConfigDict
+
+
+class Settings(BaseSettings):
+    model_config = SettingsConfigDict(env_prefix="CONVEYOR_", env_file=".env", extra="ignore")
+
+    #: SQLite file by default; ``postgresql://user@host/db`` for production.
+    database_url: str = "sqlite:///conveyor.db"
+    host: str = "127.0.0.1"
+    port: int = 8000
+    #: The company's default timezone and holiday-calendar country.
+    timezone: str = "Europe/Moscow"
+    country: str = "RU"

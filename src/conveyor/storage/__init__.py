@@ -1,0 +1,4 @@
+"""Storage: SQLAlchemy tables, repositories, migrations and the unit of work.
+
+The only package that imports SQLAlchemy.
+"""

@@ -1,0 +1,55 @@
+"""Maps the pure domain classes onto the tables, once per process."""
+
+from __future__ import annotations
+
+from sqlalchemy.orm import registry
+
+from conveyor.domain.absences import Absence
+from conveyor.domain.clients import Company, Contact
+from conveyor.domain.communications import Communication
+from conveyor.domain.crm_items import CrmItem
+from conveyor.domain.custom_fields import CustomField
+from conveyor.domain.departments import Department
+from conveyor.domain.employees import Employee, Membership
+from conveyor.domain.events import StoredEvent
+from conveyor.domain.lists import ListElement, UniversalList
+from conveyor.domain.pipelines import Pipeline, Stage
+from conveyor.domain.tasks import Task, TaskMember
+from conveyor.domain.tokens import ApiToken
+from conveyor.domain.work_schedules import CalendarOverride, Schedule
+from conveyor.domain.workdays import Workday, WorkdayEntry
+from conveyor.storage.tables import crm, lists, org, system, tasks
+
+mapper_registry = registry()
+
+_MAPPINGS = (
+    (Schedule, org.schedules),
+    (CalendarOverride, org.calendar_overrides),
+    (Employee, org.employees),
+    (Department, org.departments),
+    (Membership, org.memberships),
+    (Absence, org.absences),
+    (Workday, org.workdays),
+    (WorkdayEntry, org.workday_entries),
+    (ApiToken, org.api_tokens),
+    (Pipeline, crm.pipelines),
+    (Stage, crm.stages),
+    (CustomField, crm.custom_fields),
+    (Company, crm.companies),
+    (Contact, crm.contacts),
+    (CrmItem, crm.crm_items),
+    (Communication, crm.communications),
+    (UniversalList, lists.lists),
+    (ListElement, lists.list_elements),
+    (Task, tasks.tasks),
+    (TaskMember, tasks.task_members),
+    (StoredEvent, system.events),
+)
+
+
+def map_domain() -> None:
+    """Idempotent: the first call maps every domain class to its table."""
+    if mapper_registry.mappers:
+        return
+    for cls, table in _MAPPINGS:
+        mapper_registry.map_imperatively(cls, table)

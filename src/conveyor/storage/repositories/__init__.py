@@ -1,0 +1,1 @@
+"""Repositories: the only way services read and write stored objects."""

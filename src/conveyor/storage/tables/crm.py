@@ -1,0 +1,124 @@
+"""CRM: pipelines, stages, custom fields, leads and deals, contacts, companies, communications."""
+
+from sqlalchemy import (
+    Column,
+    ForeignKey,
+    Index,
+    Integer,
+    Numeric,
+    String,
+    Table,
+    Text,
+    UniqueConstraint,
+)
+
+from conveyor.domain.communications import CommunicationKind, Direction
+from conveyor.domain.field_types import FieldType
+from conveyor.domain.pipelines import EntityType, StageSemantics
+from conveyor.storage.tables.base import Id, metadata
+from conveyor.storage.types import JsonDict, JsonList, UtcDateTime, enum_of
+
+pipelines = Table(
+    "pipelines",
+    metadata,
+    Column("id", Id, primary_key=True),
+    Column("entity_type", enum_of(EntityType), nullable=False),
+    Column("name", String(200), nullable=False),
+    Column("sort", Integer, nullable=False),
+    UniqueConstraint("entity_type", "name", name="uq_pipelines_entity_name"),
+)
+
+stages = Table(
+    "stages",
+    metadata,
+    Column("id", Id, primary_key=True),
+    Column("pipeline_id", Id, ForeignKey("pipelines.id", ondelete="CASCADE"), nullable=False),
+    Column("name", String(200), nullable=False),
+    Column("sort", Integer, nullable=False),
+    Column("semantics", enum_of(StageSemantics), nullable=False),
+    Index("ix_stages_pipeline_sort", "pipeline_id", "sort"),
+)
+
+custom_fields = Table(
+    "custom_fields",
+    metadata,
+    Column("id", Id, primary_key=True),
+    Column("entity_type", enum_of(EntityType), nullable=False),
+    Column("code", String(63), nullable=False),
+    Column("name", String(200), nullable=False),
+    Column("type", enum_of(FieldType), nullable=False),
+    Column("options", JsonList, nullable=False),
+    Column("list_id", Id, ForeignKey("lists.id", ondelete="RESTRICT")),
+    Column("required_from_stage_id", Id, ForeignKey("stages.id", ondelete="SET NULL")),
+    Column("sort", Integer, nullable=False),
+    UniqueConstraint("entity_type", "code", name="uq_custom_fields_entity_code"),
+)
+
+companies = Table(
+    "companies",
+    metadata,
+    Column("id", Id, primary_key=True),
+    Column("name", String(300), nullable=False),
+    Column("responsible_id", Id, ForeignKey("employees.id", ondelete="SET NULL"), index=True),
+    Column("fields", JsonDict, nullable=False),
+    Column("created_at", UtcDateTime, nullable=False),
+    Column("updated_at", UtcDateTime, nullable=False),
+)
+
+contacts = Table(
+    "contacts",
+    metadata,
+    Column("id", Id, primary_key=True),
+    Column("name", String(300), nullable=False),
+    Column("email", String(320)),
+    Column("phone", String(50)),
+    Column("company_id", Id, ForeignKey("companies.id", ondelete="SET NULL"), index=True),
+    Column("responsible_id", Id, ForeignKey("employees.id", ondelete="SET NULL"), index=True),
+    Column("fields", JsonDict, nullable=False),
+    Column("created_at", UtcDateTime, nullable=False),
+    Column("updated_at", UtcDateTime, nullable=False),
+)
+
+crm_items = Table(
+    "crm_items",
+    metadata,
+    Column("id", Id, primary_key=True),
+    Column("entity_type", enum_of(EntityType), nullable=False),
+    Column("title", String(300), nullable=False),
+    Column("pipeline_id", Id, ForeignKey("pipelines.id", ondelete="RESTRICT"), nullable=False),
+    Column("stage_id", Id, ForeignKey("stages.id", ondelete="RESTRICT"), nullable=False),
+    Column("amount", Numeric(18, 2)),
+    Column("currency", String(3), nullable=False),
+    Column("responsible_id", Id, ForeignKey("employees.id", ondelete="SET NULL")),
+    Column("contact_id", Id, ForeignKey("contacts.id", ondelete="SET NULL"), index=True),
+    Column("company_id", Id, ForeignKey("companies.id", ondelete="SET NULL"), index=True),
+    Column("fields", JsonDict, nullable=False),
+    Column("created_by_id", Id, ForeignKey("employees.id", ondelete="SET NULL")),
+    Column("created_at", UtcDateTime, nullable=False),
+    Column("updated_at", UtcDateTime, nullable=False),
+    Column("stage_entered_at", UtcDateTime, nullable=False),
+    Column("closed_at", UtcDateTime),
+    Index("ix_crm_items_stage", "stage_id", "stage_entered_at"),
+    Index("ix_crm_items_responsible_stage", "responsible_id", "stage_id"),
+    Index("ix_crm_items_type_pipeline", "entity_type", "pipeline_id"),
+)
+
+communications = Table(
+    "communications",
+    metadata,
+    Column("id", Id, primary_key=True),
+    Column("kind", enum_of(CommunicationKind), nullable=False),
+    Column("direction", enum_of(Direction), nullable=False),
+    Column("occurred_at", UtcDateTime, nullable=False),
+    Column("subject", String(500)),
+    Column("body", Text),
+    Column("employee_id", Id, ForeignKey("employees.id", ondelete="SET NULL")),
+    Column("contact_id", Id, ForeignKey("contacts.id", ondelete="CASCADE")),
+    Column("company_id", Id, ForeignKey("companies.id", ondelete="CASCADE")),
+    Column("item_id", Id, ForeignKey("crm_items.id", ondelete="CASCADE")),
+    Column("created_at", UtcDateTime, nullable=False),
+    # "Last communication with company C" reads one index entry.
+    Index("ix_communications_company_at", "company_id", "occurred_at"),
+    Index("ix_communications_contact_at", "contact_id", "occurred_at"),
+    Index("ix_communications_item_at", "item_id", "occurred_at"),
+)

@@ -1,0 +1,55 @@
+"""Column types that behave the same on SQLite and PostgreSQL."""
+
+from __future__ import annotations
+
+import enum
+from datetime import UTC, datetime
+
+from sqlalchemy import JSON, DateTime, Dialect, Enum
+from sqlalchemy.dialects.postgresql import JSONB
+from sqlalchemy.ext.mutable import MutableDict, MutableList
+from sqlalchemy.types import TypeDecorator
+
+
+class UtcDateTime(TypeDecorator[datetime]):
+    """Aware datetimes in, aware UTC datetimes out; stored as UTC on both databases."""
+
+    impl = DateTime(timezone=True)
+    cache_ok = True
+
+    def process_bind_param(self, value: datetime | None, dialect: Dialect) -> datetime | None:
+        if value is None:
+            return None
+        if value.tzinfo is None:
+            raise ValueError("naive datetime given to the database; times are timezone-aware")
+        value = value.astimezone(UTC)
+        return value.replace(tzinfo=None) if dialect.name == "sqlite" else value
+
+    def process_result_value(self, value: datetime | None, dialect: Dialect) -> datetime | None:
+        if value is None:
+            return None
+        if value.tzinfo is None:
+            return value.replace(tzinfo=UTC)
+        return value.astimezone(UTC)
+
+
+def _json() -> JSON:
+    return JSON().with_variant(JSONB(), "postgresql")  # type: ignore[return-value]
+
+
+# Each mutable wrapper needs its own type instance: as_mutable binds to the instance.
+JsonDict = MutableDict.as_mutable(_json())
+JsonList = MutableList.as_mutable(_json())
+
+
+def enum_of(cls: type[enum.Enum], length: int = 20) -> Enum:
+    """An enum kept as its value in a VARCHAR with a CHECK, portable and readable in SQL."""
+    return Enum(
+        cls,
+        native_enum=False,
+        length=length,
+        values_callable=lambda members: [m.value for m in members],
+        create_constraint=True,
+        validate_strings=True,
+        name=cls.__name__.lower(),
+    )

@@ -1,0 +1,95 @@
+"""The unit of work: one transaction, its repositories and its outbox."""
+
+from __future__ import annotations
+
+from types import TracebackType
+from typing import Self
+
+from sqlalchemy.exc import IntegrityError
+from sqlalchemy.orm import Session, sessionmaker
+
+from conveyor.domain.absences import Absence
+from conveyor.domain.employees import Membership
+from conveyor.domain.errors import Conflict
+from conveyor.domain.events import DomainEvent, StoredEvent
+from conveyor.domain.lists import ListElement, UniversalList
+from conveyor.domain.work_schedules import CalendarOverride, Schedule
+from conveyor.storage.repositories.base import Repository, conflict_message, flush
+from conveyor.storage.repositories.crm import (
+    ClientRepositories,
+    CommunicationRepository,
+    CrmItemRepository,
+    PipelineRepositories,
+)
+from conveyor.storage.repositories.org import (
+    DepartmentRepository,
+    EmployeeRepository,
+    TokenRepository,
+    WorkdayRepository,
+)
+from conveyor.storage.repositories.tasks import TaskRepository
+
+
+class UnitOfWork:
+    """``with uow: ...; uow.commit()`` — nothing is kept unless ``commit`` is called.
+
+    Events emitted during the unit are written to the outbox in the same transaction,
+    so a rolled-back change leaves no event behind.
+    """
+
+    session: Session
+
+    def __init__(self, sessions: sessionmaker[Session]) -> None:
+        self._sessions = sessions
+
+    def __enter__(self) -> Self:
+        self.session = self._sessions()
+        s = self.session
+        self.employees = EmployeeRepository(s)
+        self.departments = DepartmentRepository(s)
+        self.absences = Repository(s, Absence, "absence")
+        self.workdays = WorkdayRepository(s)
+        self.schedules = Repository(s, Schedule, "schedule")
+        self.calendar_overrides = Repository(s, CalendarOverride, "calendar override")
+        self.memberships = Repository(s, Membership, "membership")
+        self.tokens = TokenRepository(s)
+        crm = PipelineRepositories(s)
+        self.pipelines, self.stages, self.custom_fields = crm.pipelines, crm.stages, crm.fields
+        clients = ClientRepositories(s)
+        self.companies, self.contacts = clients.companies, clients.contacts
+        self.items = CrmItemRepository(s)
+        self.communications = CommunicationRepository(s)
+        self.tasks = TaskRepository(s)
+        self.lists = Repository(s, UniversalList, "list")
+        self.list_elements = Repository(s, ListElement, "list element")
+        self.events = Repository(s, StoredEvent, "event")
+        return self
+
+    def __exit__(
+        self,
+        exc_type: type[BaseException] | None,
+        exc: BaseException | None,
+        tb: TracebackType | None,
+    ) -> None:
+        # close() rolls back whatever was not committed, and unlike rollback() it leaves
+        # the objects read in this unit readable (detached, not expired).
+        self.session.close()
+
+    def emit(self, *events: DomainEvent | None) -> None:
+        """Append events to the outbox of this transaction (``None`` is skipped)."""
+        for event in events:
+            if event is not None:
+                self.session.add(StoredEvent.of(event))
+
+    def flush(self) -> None:
+        flush(self.session)
+
+    def commit(self) -> None:
+        try:
+            self.session.commit()
+        except IntegrityError as error:
+            self.session.rollback()
+            raise Conflict(conflict_message(error)) from None
+
+    def rollback(self) -> None:
+        self.session.rollback()
