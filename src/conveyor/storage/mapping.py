@@ -18,7 +18,7 @@ from conveyor.domain.tasks import Task, TaskMember
 from conveyor.domain.tokens import ApiToken
 from conveyor.domain.work_schedules import CalendarOverride, Schedule
 from conveyor.domain.workdays import Workday, WorkdayEntry
-from conveyor.storage.tables import crm, lists, org, system, tasks
+from conveyor.storage.tables import clients, crm, lists, org, system, tasks
 
 mapper_registry = registry()
 
@@ -35,10 +35,10 @@ _MAPPINGS = (
     (Pipeline, crm.pipelines),
     (Stage, crm.stages),
     (CustomField, crm.custom_fields),
-    (Company, crm.companies),
-    (Contact, crm.contacts),
+    (Company, clients.companies),
+    (Contact, clients.contacts),
     (CrmItem, crm.crm_items),
-    (Communication, crm.communications),
+    (Communication, clients.communications),
     (UniversalList, lists.lists),
     (ListElement, lists.list_elements),
     (Task, tasks.tasks),

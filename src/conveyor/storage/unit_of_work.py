@@ -15,12 +15,8 @@ from conveyor.domain.events import DomainEvent, StoredEvent
 from conveyor.domain.lists import ListElement, UniversalList
 from conveyor.domain.work_schedules import CalendarOverride, Schedule
 from conveyor.storage.repositories.base import Repository, conflict_message, flush
-from conveyor.storage.repositories.crm import (
-    ClientRepositories,
-    CommunicationRepository,
-    CrmItemRepository,
-    PipelineRepositories,
-)
+from conveyor.storage.repositories.clients import ClientRepositories, CommunicationRepository
+from conveyor.storage.repositories.crm import CrmItemRepository, PipelineRepositories
 from conveyor.storage.repositories.org import (
     DepartmentRepository,
     EmployeeRepository,

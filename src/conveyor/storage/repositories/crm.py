@@ -2,18 +2,14 @@
 
 from __future__ import annotations
 
-from datetime import datetime
-
-from sqlalchemy import func, select
+from sqlalchemy import select
 from sqlalchemy.orm import Session
 
-from conveyor.domain.clients import Company, Contact
-from conveyor.domain.communications import Communication
 from conveyor.domain.crm_items import CrmItem
 from conveyor.domain.custom_fields import CustomField
 from conveyor.domain.pipelines import EntityType, Pipeline, Stage
 from conveyor.storage.repositories.base import Repository
-from conveyor.storage.tables.crm import communications, custom_fields, stages
+from conveyor.storage.tables.crm import custom_fields, stages
 
 
 class StageRepository(Repository[Stage]):
@@ -47,25 +43,6 @@ class PipelineRepositories:
         self.fields = CustomFieldRepository(session)
 
 
-class ClientRepositories:
-    def __init__(self, session: Session) -> None:
-        self.companies: Repository[Company] = Repository(session, Company, "company")
-        self.contacts: Repository[Contact] = Repository(session, Contact, "contact")
-
-
 class CrmItemRepository(Repository[CrmItem]):
     def __init__(self, session: Session) -> None:
         super().__init__(session, CrmItem, "item")
-
-
-class CommunicationRepository(Repository[Communication]):
-    def __init__(self, session: Session) -> None:
-        super().__init__(session, Communication, "communication")
-
-    def last_with_company(self, company_id: int) -> datetime | None:
-        """When the company was last talked to: one lookup in (company_id, occurred_at)."""
-        query = select(func.max(communications.c.occurred_at)).where(
-            communications.c.company_id == company_id
-        )
-        # max() keeps the column's type, so the value comes back timezone-aware.
-        return self.session.scalar(query)

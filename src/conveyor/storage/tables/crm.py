@@ -1,4 +1,4 @@
-"""CRM: pipelines, stages, custom fields, leads and deals, contacts, companies, communications."""
+"""CRM: pipelines, stages, custom fields, leads and deals."""
 
 from sqlalchemy import (
     Column,
@@ -8,11 +8,9 @@ from sqlalchemy import (
     Numeric,
     String,
     Table,
-    Text,
     UniqueConstraint,
 )
 
-from conveyor.domain.communications import CommunicationKind, Direction
 from conveyor.domain.field_types import FieldType
 from conveyor.domain.pipelines import EntityType, StageSemantics
 from conveyor.storage.tables.base import Id, metadata
@@ -54,31 +52,6 @@ custom_fields = Table(
     UniqueConstraint("entity_type", "code", name="uq_custom_fields_entity_code"),
 )
 
-companies = Table(
-    "companies",
-    metadata,
-    Column("id", Id, primary_key=True),
-    Column("name", String(300), nullable=False),
-    Column("responsible_id", Id, ForeignKey("employees.id", ondelete="SET NULL"), index=True),
-    Column("fields", JsonDict, nullable=False),
-    Column("created_at", UtcDateTime, nullable=False),
-    Column("updated_at", UtcDateTime, nullable=False),
-)
-
-contacts = Table(
-    "contacts",
-    metadata,
-    Column("id", Id, primary_key=True),
-    Column("name", String(300), nullable=False),
-    Column("email", String(320)),
-    Column("phone", String(50)),
-    Column("company_id", Id, ForeignKey("companies.id", ondelete="SET NULL"), index=True),
-    Column("responsible_id", Id, ForeignKey("employees.id", ondelete="SET NULL"), index=True),
-    Column("fields", JsonDict, nullable=False),
-    Column("created_at", UtcDateTime, nullable=False),
-    Column("updated_at", UtcDateTime, nullable=False),
-)
-
 crm_items = Table(
     "crm_items",
     metadata,
@@ -101,24 +74,4 @@ crm_items = Table(
     Index("ix_crm_items_stage", "stage_id", "stage_entered_at"),
     Index("ix_crm_items_responsible_stage", "responsible_id", "stage_id"),
     Index("ix_crm_items_type_pipeline", "entity_type", "pipeline_id"),
-)
-
-communications = Table(
-    "communications",
-    metadata,
-    Column("id", Id, primary_key=True),
-    Column("kind", enum_of(CommunicationKind), nullable=False),
-    Column("direction", enum_of(Direction), nullable=False),
-    Column("occurred_at", UtcDateTime, nullable=False),
-    Column("subject", String(500)),
-    Column("body", Text),
-    Column("employee_id", Id, ForeignKey("employees.id", ondelete="SET NULL")),
-    Column("contact_id", Id, ForeignKey("contacts.id", ondelete="CASCADE")),
-    Column("company_id", Id, ForeignKey("companies.id", ondelete="CASCADE")),
-    Column("item_id", Id, ForeignKey("crm_items.id", ondelete="CASCADE")),
-    Column("created_at", UtcDateTime, nullable=False),
-    # "Last communication with company C" reads one index entry.
-    Index("ix_communications_company_at", "company_id", "occurred_at"),
-    Index("ix_communications_contact_at", "contact_id", "occurred_at"),
-    Index("ix_communications_item_at", "item_id", "occurred_at"),
 )

@@ -2,7 +2,7 @@
 
 Revision ID: 0001
 Revises:
-Create Date: 2026-11-24 01:06:48.622298
+Create Date: 2026-11-24 01:09:04.677964
 """
 
 from collections.abc import Sequence
