@@ -89,9 +89,10 @@ def _validation_error(request: Request, error: RequestValidationError) -> JSONRe
         if item.get("type") == "json_invalid":
             return problem(request, 400, "malformed-json", "The request body is not valid JSON")
         items.append({"field": _field_name(item.get("loc", ())), "message": item.get("msg", "")})
-    first = items[0] if items else {"field": None, "message": "Invalid input"}
-    detail = f"{first['field']}: {first['message']}" if first["field"] else first["message"]
-    return problem(request, 422, "validation", detail, field=first["field"], errors_=items)
+    field = items[0]["field"] if items else None
+    message = str(items[0]["message"]) if items else "Invalid input"
+    detail = f"{field}: {message}" if field else message
+    return problem(request, 422, "validation", detail, field=field, errors_=items)
 
 
 def _http_error(request: Request, error: HTTPException) -> JSONResponse:

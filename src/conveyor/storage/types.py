@@ -34,7 +34,7 @@ class UtcDateTime(TypeDecorator[datetime]):
 
 
 def _json() -> JSON:
-    return JSON().with_variant(JSONB(), "postgresql")  # type: ignore[return-value]
+    return JSON().with_variant(JSONB(), "postgresql")
 
 
 # Each mutable wrapper needs its own type instance: as_mutable binds to the instance.

@@ -26,7 +26,7 @@ class Repository(Generic[T]):
         self.cls = cls
         if label is not None:
             self.label = label
-        self.table: Table = inspect(cls).local_table  # type: ignore[assignment]
+        self.table: Table = inspect(cls).local_table
 
     def get(self, object_id: int, *, field: str | None = None, for_update: bool = False) -> T:
         """The object with ``object_id``, or ``NotFound`` naming ``field`` when given."""
@@ -75,7 +75,7 @@ class Repository(Generic[T]):
         )
         return Page(items=list(rows), total=total, limit=limit, offset=offset)
 
-    def select(self, **equals: Any) -> Select[tuple[T]]:
+    def select(self, **equals: Any) -> Select[T]:
         return select(self.cls).where(*(self.column(k) == v for k, v in equals.items()))
 
     def column(self, name: str) -> Any:

@@ -29,4 +29,5 @@ class CommunicationRepository(Repository[Communication]):
             communications.c.company_id == company_id
         )
         # max() keeps the column's type, so the value comes back timezone-aware.
-        return self.session.scalar(query)
+        found: datetime | None = self.session.scalar(query)
+        return found
