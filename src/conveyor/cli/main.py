@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import sys
 from datetime import UTC, datetime
 from typing import Annotated
 
@@ -93,12 +92,24 @@ def serve(
     uvicorn.run(create_app(url), host=host or settings.host, port=port or settings.port)
 
 
+@app.command()
+def demo(
+    database_url: Annotated[
+        str | None,
+        typer.Option(help="Use this (empty) database instead of a fresh conveyor-demo.db"),
+    ] = None,
+    host: Annotated[str, typer.Option(help="Address to listen on")] = "127.0.0.1",
+    port: Annotated[int, typer.Option(help="Port to listen on")] = 8000,
+    serve_api: Annotated[bool, typer.Option("--serve/--no-serve", help="Start the API")] = True,
+    seed: Annotated[int, typer.Option(help="Seed of the generated data")] = 2026,
+) -> None:
+    """Create a realistic digital agency, start the API and print its URL and an admin token."""
+    from conveyor.cli.demo import run_demo
+
+    run_demo(database_url=database_url, host=host, port=port, serve_api=serve_api, seed=seed)
+
+
 def _safe(url: str) -> str:
     from conveyor.storage.database import normalize_url
 
     return normalize_url(url).split("@")[-1] if "@" in url else url
-
-
-def main() -> None:  # pragma: no cover - console entry
-    app(prog_name="conveyor")
-    sys.exit(0)

@@ -1,0 +1,5 @@
+"""``python -m conveyor.cli`` runs the command line."""
+
+from conveyor.cli.main import app
+
+app(prog_name="conveyor")

@@ -1,0 +1,1 @@
+"""``conveyor demo``: a realistic digital agency, created through the ordinary services."""

@@ -1,0 +1,36 @@
+"""Build the whole demo company in an empty database."""
+
+from __future__ import annotations
+
+import random
+from dataclasses import dataclass
+from datetime import datetime
+
+from conveyor.domain.errors import Conflict
+from conveyor.services.bootstrap import create_admin
+from conveyor.services.demo.org import seed_org
+from conveyor.storage.unit_of_work import UnitOfWork
+
+
+@dataclass(frozen=True, kw_only=True)
+class DemoSummary:
+    admin_token: str
+    departments: int
+    employees: int
+    external: int
+
+
+def build_demo(uow: UnitOfWork, *, now: datetime, seed: int = 2026) -> DemoSummary:
+    """Create the agency through the ordinary services; refuses a database that has people."""
+    with uow:
+        if uow.employees.page(limit=1, offset=0).total:
+            raise Conflict("The demo needs an empty database; this one already has employees")
+    rng = random.Random(seed)
+    people = seed_org(uow, now=now, rng=rng)
+    _, token = create_admin(uow, name="Demo Admin", email="admin@agency.example", now=now)
+    return DemoSummary(
+        admin_token=token,
+        departments=len(people.department_ids),
+        employees=people.employee_count + 1,
+        external=len(people.partners),
+    )

@@ -1,0 +1,154 @@
+"""The demo agency's people: departments with heads, staff, partners, absences, open days."""
+
+from __future__ import annotations
+
+import random
+from dataclasses import dataclass, field
+from datetime import datetime, timedelta
+
+from conveyor.domain.actors import SYSTEM
+from conveyor.domain.employees import Employee
+from conveyor.services import org
+from conveyor.services.demo import company
+from conveyor.storage.unit_of_work import UnitOfWork
+
+
+@dataclass
+class DemoOrg:
+    department_ids: dict[str, int] = field(default_factory=dict)
+    heads: dict[str, int] = field(default_factory=dict)
+    members: dict[str, list[int]] = field(default_factory=dict)
+    partners: list[int] = field(default_factory=list)
+
+    @property
+    def employee_count(self) -> int:
+        return len(self.heads) + sum(map(len, self.members.values())) + len(self.partners)
+
+    def staff(self, department: str) -> list[int]:
+        return self.members.get(department, [])
+
+
+def seed_org(uow: UnitOfWork, *, now: datetime, rng: random.Random) -> DemoOrg:
+    demo = DemoOrg()
+    for name, parent in company.DEPARTMENTS:
+        head_name, head_position = company.HEADS[name]
+        head = _hire(uow, head_name, head_position, [], rng, now)
+        department = org.create_department(
+            uow,
+            org.CreateDepartment(
+                name=name,
+                parent_id=demo.department_ids[parent] if parent else None,
+                head_id=head.id,
+            ),
+            actor=SYSTEM,
+            now=now,
+        )
+        assert department.id is not None and head.id is not None
+        demo.department_ids[name] = department.id
+        demo.heads[name] = head.id
+        org.update_employee(
+            uow, head.id, {"department_ids": [department.id]}, actor=SYSTEM, now=now
+        )
+    names = iter(company.NAMES)
+    for department_name, positions in company.MEMBERS.items():
+        ids = []
+        for position, skills in positions:
+            employee = _hire(
+                uow,
+                next(names),
+                position,
+                skills,
+                rng,
+                now,
+                department_ids=[demo.department_ids[department_name]],
+            )
+            assert employee.id is not None
+            ids.append(employee.id)
+        demo.members[department_name] = ids
+    for name, position, skills in company.EXTERNAL_PARTNERS:
+        partner, _ = org.create_employee(
+            uow,
+            org.CreateEmployee(
+                name=name,
+                position=position,
+                is_external=True,
+                skills=skills,
+                department_ids=[demo.department_ids["Design"]],
+            ),
+            actor=SYSTEM,
+            now=now,
+        )
+        assert partner.id is not None
+        demo.partners.append(partner.id)
+    return demo
+
+
+def _hire(
+    uow: UnitOfWork,
+    name: str,
+    position: str,
+    skills: list[str],
+    rng: random.Random,
+    now: datetime,
+    *,
+    department_ids: list[int] | None = None,
+) -> Employee:
+    login = _login(name, rng)
+    employee, _ = org.create_employee(
+        uow,
+        org.CreateEmployee(
+            name=name,
+            email=f"{login}@agency.example",
+            position=position,
+            timezone=rng.choice(company.TIMEZONES),
+            skills=skills,
+            department_ids=department_ids or [],
+        ),
+        actor=SYSTEM,
+        now=now - timedelta(days=rng.randint(30, 900)),
+    )
+    return employee
+
+
+_TRANSLIT = str.maketrans(
+    {
+        "а": "a",
+        "б": "b",
+        "в": "v",
+        "г": "g",
+        "д": "d",
+        "е": "e",
+        "ё": "e",
+        "ж": "zh",
+        "з": "z",
+        "и": "i",
+        "й": "y",
+        "к": "k",
+        "л": "l",
+        "м": "m",
+        "н": "n",
+        "о": "o",
+        "п": "p",
+        "р": "r",
+        "с": "s",
+        "т": "t",
+        "у": "u",
+        "ф": "f",
+        "х": "h",
+        "ц": "ts",
+        "ч": "ch",
+        "ш": "sh",
+        "щ": "sch",
+        "ъ": "",
+        "ы": "y",
+        "ь": "",
+        "э": "e",
+        "ю": "yu",
+        "я": "ya",
+        " ": ".",
+    }
+)
+
+
+def _login(name: str, rng: random.Random) -> str:
+    return name.lower().translate(_TRANSLIT) + str(rng.randint(1, 99))

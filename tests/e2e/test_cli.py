@@ -1,0 +1,116 @@
+"""The command line as a newcomer uses it: demo, migrations, admins, and readable errors."""
+
+from __future__ import annotations
+
+import os
+import re
+import socket
+import subprocess
+import sys
+import time
+from pathlib import Path
+
+import httpx2 as httpx
+from typer.testing import CliRunner
+
+from conveyor.cli.main import app
+
+runner = CliRunner()
+TOKEN = re.compile(r"Admin token:\s+(cv_\S+)")
+
+
+def test_the_demo_builds_a_company_that_the_api_serves(tmp_path: Path) -> None:
+    from fastapi.testclient import TestClient
+
+    from conveyor.api.app import create_app
+
+    url = f"sqlite:///{tmp_path / 'demo.db'}"
+    result = runner.invoke(app, ["demo", "--no-serve", "--database-url", url])
+    assert result.exit_code == 0, result.output
+    token = TOKEN.search(result.output)
+    assert token, result.output
+    api = create_app(url)
+    with TestClient(api) as client:
+        headers = {"Authorization": f"Bearer {token.group(1)}"}
+        employees = client.get("/employees?limit=500", headers=headers).json()
+        departments = client.get("/departments", headers=headers).json()
+    api.state.engine.dispose()
+    assert employees["total"] >= 40
+    assert sum(e["is_external"] for e in employees["items"]) == 2
+    assert departments["total"] == 5
+    assert all(d["head_id"] for d in departments["items"])
+
+
+def test_the_demo_refuses_a_database_that_already_has_people(tmp_path: Path) -> None:
+    url = f"sqlite:///{tmp_path / 'busy.db'}"
+    assert runner.invoke(app, ["demo", "--no-serve", "--database-url", url]).exit_code == 0
+    result = runner.invoke(app, ["demo", "--no-serve", "--database-url", url])
+    assert result.exit_code == 1
+    assert "empty database" in result.output
+
+
+def test_an_unreachable_database_is_one_readable_line_and_a_non_zero_exit() -> None:
+    result = runner.invoke(
+        app, ["db", "upgrade", "--database-url", "postgresql://nobody@127.0.0.1:1/none"]
+    )
+    assert result.exit_code != 0
+    lines = [line for line in result.output.splitlines() if line.strip()]
+    assert len(lines) == 1 and lines[0].startswith("error:"), result.output
+
+
+def test_an_admin_created_from_the_cli_can_use_the_api(tmp_path: Path) -> None:
+    url = f"sqlite:///{tmp_path / 'fresh.db'}"
+    assert runner.invoke(app, ["db", "upgrade", "--database-url", url]).exit_code == 0
+    result = runner.invoke(
+        app, ["admin", "create", "--name", "Anna Petrova", "--database-url", url]
+    )
+    assert result.exit_code == 0, result.output
+    assert re.search(r"API token: cv_\S+", result.output)
+
+
+def test_conveyor_demo_starts_a_real_server_and_prints_where(tmp_path: Path) -> None:
+    port = _free_port()
+    process = subprocess.Popen(
+        [sys.executable, "-m", "conveyor.cli", "demo", "--port", str(port)],
+        cwd=tmp_path,
+        stdout=subprocess.PIPE,
+        stderr=subprocess.STDOUT,
+        text=True,
+        env={**os.environ, "COLUMNS": "120"},
+    )
+    try:
+        token = _wait_for_token(process)
+        base = f"http://127.0.0.1:{port}"
+        deadline = time.monotonic() + 30
+        while True:
+            try:
+                response = httpx.get(
+                    f"{base}/employees", headers={"Authorization": f"Bearer {token}"}
+                )
+                break
+            except httpx.TransportError:
+                assert time.monotonic() < deadline, "the server did not come up"
+                time.sleep(0.2)
+        assert response.status_code == 200
+        assert response.json()["total"] >= 40
+        assert (tmp_path / "conveyor-demo.db").exists()
+    finally:
+        process.terminate()
+        process.wait(timeout=20)
+        if process.stdout:
+            process.stdout.close()
+
+
+def _wait_for_token(process: subprocess.Popen[str]) -> str:
+    assert process.stdout is not None
+    for line in process.stdout:
+        found = TOKEN.search(line)
+        if found:
+            return found.group(1)
+    raise AssertionError("conveyor demo printed no admin token")
+
+
+def _free_port() -> int:
+    with socket.socket() as sock:
+        sock.bind(("127.0.0.1", 0))
+        return int(sock.getsockname()[1])
