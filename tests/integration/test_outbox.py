@@ -16,7 +16,9 @@ def _events(uow: UnitOfWork) -> list[tuple[str, str, int]]:
         return [(e.type, e.entity, e.entity_id) for e in uow.events.where()]
 
 
-def test_a_committed_change_leaves_its_event_in_the_outbox(uow: UnitOfWork, clock: FakeClock) -> None:
+def test_a_committed_change_leaves_its_event_in_the_outbox(
+    uow: UnitOfWork, clock: FakeClock
+) -> None:
     employee, _ = org.create_employee(
         uow, org.CreateEmployee(name="Olga Operator"), actor=SYSTEM, now=clock()
     )
@@ -47,8 +49,6 @@ def test_a_unit_left_without_commit_keeps_nothing(uow: UnitOfWork, clock: FakeCl
     from conveyor.domain.events import DomainEvent
 
     with uow:
-        uow.emit(
-            DomainEvent(type="Probe", entity="employee", entity_id=1, occurred_at=clock())
-        )
+        uow.emit(DomainEvent(type="Probe", entity="employee", entity_id=1, occurred_at=clock()))
         uow.flush()
     assert _events(uow) == []
