@@ -4,9 +4,17 @@ from __future__ import annotations
 
 import enum
 from dataclasses import dataclass
-from datetime import date, datetime
+from datetime import UTC, date, datetime
+from zoneinfo import ZoneInfo
 
-from conveyor.domain.errors import TransitionNotAllowed
+from conveyor.domain.actors import Actor
+from conveyor.domain.errors import (
+    Conflict,
+    Forbidden,
+    InvalidValue,
+    NaiveDatetime,
+    TransitionNotAllowed,
+)
 from conveyor.domain.events import DomainEvent
 
 
@@ -84,3 +92,46 @@ class WorkdayEntry:
     action: DayAction
     state: DayState
     at: datetime
+
+
+#: States in which a working day is still running (not closed).
+UNCLOSED = frozenset({DayState.OPEN, DayState.PAUSED})
+
+
+def local_day(moment: datetime, timezone: str) -> date:
+    """The calendar date on the wall clock of ``timezone`` at ``moment`` (timezone-aware)."""
+    if moment.tzinfo is None or moment.utcoffset() is None:
+        raise NaiveDatetime("A timezone-aware date and time is required", field="at")
+    try:
+        # Also in UTC, as it will be stored and compared: year 9999 at -05:00 is not.
+        moment.astimezone(UTC)
+        return moment.astimezone(ZoneInfo(timezone)).date()
+    except OverflowError:
+        raise InvalidValue("The moment is out of the supported range", field="at") from None
+
+
+def day_to_act_on(action: DayAction, *, today: date, unclosed: Workday | None) -> date:
+    """Which working day a time-clock ``action`` applies to.
+
+    A day still open or paused is the one every action applies to, even after local
+    midnight: a night shift opened at 22:00 is paused and closed as that day. While it
+    runs, opening another day is refused rather than closing the old one behind the
+    user's back: the clock records only what people did, never an invented end time.
+    Without a running day, the action applies to ``today`` (the local date).
+    """
+    if unclosed is None:
+        return today
+    if action is DayAction.OPEN and unclosed.day != today:
+        state = unclosed.state.value if unclosed.state else "open"
+        raise Conflict(
+            f"The working day of {unclosed.day.isoformat()} is still {state}; "
+            "close it before opening a new one",
+            field="action",
+        )
+    return unclosed.day
+
+
+def check_may_clock(actor: Actor, employee_id: int) -> None:
+    """Employees run their own time clock; only an admin may do it for someone else."""
+    if not actor.is_admin and actor.employee_id != employee_id:
+        raise Forbidden("Only the employee themselves or an admin may change their working day")
