@@ -6,9 +6,13 @@ import random
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta
 
+from conveyor.domain.absences import AbsenceKind
 from conveyor.domain.actors import SYSTEM
 from conveyor.domain.employees import Employee
+from conveyor.domain.workdays import DayAction
 from conveyor.services import org
+from conveyor.services.absences import RegisterAbsence, register_absence
+from conveyor.services.workdays import change_workday
 from conveyor.services.demo import company
 from conveyor.storage.unit_of_work import UnitOfWork
 
@@ -19,6 +23,7 @@ class DemoOrg:
     heads: dict[str, int] = field(default_factory=dict)
     members: dict[str, list[int]] = field(default_factory=dict)
     partners: list[int] = field(default_factory=list)
+    away: set[int] = field(default_factory=set)
 
     @property
     def employee_count(self) -> int:
@@ -80,7 +85,45 @@ def seed_org(uow: UnitOfWork, *, now: datetime, rng: random.Random) -> DemoOrg:
         )
         assert partner.id is not None
         demo.partners.append(partner.id)
+    _absences(uow, demo, now=now, rng=rng)
+    _open_days(uow, demo, now=now, rng=rng)
     return demo
+
+
+def _absences(uow: UnitOfWork, demo: DemoOrg, *, now: datetime, rng: random.Random) -> None:
+    """A designer on vacation this week, a developer on sick leave, a manager on a trip."""
+    today = now.date()
+    plan = [
+        ("Design", AbsenceKind.VACATION, -2, 12),
+        ("Development", AbsenceKind.SICK_LEAVE, -1, 3),
+        ("Sales", AbsenceKind.BUSINESS_TRIP, 0, 2),
+        ("Sales", AbsenceKind.VACATION, 14, 27),
+        ("Accounting", AbsenceKind.OTHER, 1, 1),
+    ]
+    for department, kind, start, end in plan:
+        absence = register_absence(
+            uow,
+            RegisterAbsence(
+                employee_id=rng.choice(demo.staff(department)),
+                kind=kind,
+                starts_on=today + timedelta(days=start),
+                ends_on=today + timedelta(days=end),
+            ),
+            actor=SYSTEM,
+            now=now,
+        )
+        if absence.covers(today):
+            demo.away.add(absence.employee_id)
+
+
+def _open_days(uow: UnitOfWork, demo: DemoOrg, *, now: datetime, rng: random.Random) -> None:
+    """Most people have opened their working day; a few paused it."""
+    everyone = [*demo.heads.values(), *(i for ids in demo.members.values() for i in ids)]
+    for employee_id in everyone:
+        if employee_id not in demo.away and rng.random() < 0.8:
+            change_workday(uow, employee_id, DayAction.OPEN, actor=SYSTEM, now=now)
+            if rng.random() < 0.1:
+                change_workday(uow, employee_id, DayAction.PAUSE, actor=SYSTEM, now=now)
 
 
 def _hire(
