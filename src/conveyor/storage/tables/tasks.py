@@ -1,6 +1,6 @@
 """Tasks and their co-executors and observers."""
 
-from sqlalchemy import Boolean, Column, ForeignKey, Index, String, Table, Text
+from sqlalchemy import Boolean, Column, ForeignKey, Index, String, Table, Text, text
 
 from conveyor.domain.tasks import MemberRole, TaskStatus
 from conveyor.storage.tables.base import Id, metadata
@@ -22,9 +22,17 @@ tasks = Table(
     Column("updated_at", UtcDateTime, nullable=False),
     Column("status_changed_at", UtcDateTime, nullable=False),
     Column("completed_at", UtcDateTime),
-    # Per-employee counters each read one of these.
+    # Per-employee counters each read one of these (see TaskRepository.counter_queries).
     Index("ix_tasks_responsible_status_deadline", "responsible_id", "status", "deadline"),
-    Index("ix_tasks_responsible_completed", "responsible_id", "completed_at"),
+    # Only completed tasks: "completed in a period" reads a range of one employee's history,
+    # and the planners cannot mistake it for an index of open work.
+    Index(
+        "ix_tasks_responsible_completed",
+        "responsible_id",
+        "completed_at",
+        postgresql_where=text("completed_at IS NOT NULL"),
+        sqlite_where=text("completed_at IS NOT NULL"),
+    ),
     Index("ix_tasks_creator_status", "creator_id", "status"),
 )
 

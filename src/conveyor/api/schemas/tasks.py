@@ -1,0 +1,102 @@
+"""Tasks and task counters."""
+
+from __future__ import annotations
+
+from datetime import UTC, datetime
+from typing import Annotated
+
+from pydantic import AfterValidator, AwareDatetime, Field, StringConstraints
+
+from conveyor.api.schemas.common import Id, Input, LongText, Output, Title, Update
+from conveyor.domain.tasks import TaskAction, TaskStatus
+
+Comment = Annotated[str, StringConstraints(max_length=5000)]
+MAX_MEMBERS = 50
+
+
+def _in_utc(value: datetime) -> datetime:
+    # "0001-01-01T00:00:00+05:00" is a valid aware datetime whose UTC instant does not
+    # exist; refusing it here keeps it from failing later as a server error.
+    try:
+        return value.astimezone(UTC)
+    except OverflowError:
+        raise ValueError("is out of the supported range of dates") from None
+
+
+#: A timezone-aware instant ("2026-03-02T18:00:00+03:00"), normalised to UTC; naive is refused.
+AwareTime = Annotated[AwareDatetime, AfterValidator(_in_utc)]
+MemberIds = Annotated[list[Id], Field(max_length=MAX_MEMBERS)]
+
+
+class TaskCreate(Input):
+    title: Title
+    description: LongText = ""
+    responsible_id: Id
+    creator_id: Id | None = Field(
+        default=None, description="Who sets the task; only an admin may name someone else"
+    )
+    co_executor_ids: MemberIds = Field(default_factory=list)
+    observer_ids: MemberIds = Field(default_factory=list)
+    deadline: AwareTime | None = None
+    requires_acceptance: bool = Field(
+        default=False, description="Completing puts the task under the creator's control"
+    )
+    item_id: Id | None = Field(default=None, description="The lead or deal the task is about")
+
+
+class TaskUpdate(Update):
+    """The creator may change every field; the responsible only the members."""
+
+    NOT_NULL = (
+        "title",
+        "description",
+        "responsible_id",
+        "requires_acceptance",
+        "co_executor_ids",
+        "observer_ids",
+    )
+
+    title: Title | None = None
+    description: LongText | None = None
+    deadline: AwareTime | None = None
+    responsible_id: Id | None = None
+    requires_acceptance: bool | None = None
+    item_id: Id | None = None
+    co_executor_ids: MemberIds | None = None
+    observer_ids: MemberIds | None = None
+
+
+class TaskActionTaken(Input):
+    action: TaskAction
+    comment: Comment | None = Field(default=None, description="Required to return a task")
+
+
+class TaskPublic(Output):
+    id: int
+    title: str
+    description: str
+    creator_id: int
+    responsible_id: int
+    co_executor_ids: list[int]
+    observer_ids: list[int]
+    status: TaskStatus
+    deadline: datetime | None
+    overdue: bool = Field(description="Past the deadline and still owed, at the time of reading")
+    requires_acceptance: bool
+    item_id: int | None
+    created_at: datetime
+    updated_at: datetime
+    status_changed_at: datetime
+    completed_at: datetime | None
+
+
+class TaskCountersPublic(Output):
+    employee_id: int
+    period_from: datetime = Field(description="Start of the period of 'completed' (inclusive)")
+    period_to: datetime = Field(description="End of the period of 'completed' (exclusive)")
+    in_work: int = Field(description="Pending or in progress, as the responsible")
+    overdue: int = Field(description="Past the deadline, pending, in progress or deferred")
+    completed: int = Field(description="Completed within the period, as the responsible")
+    deferred: int
+    awaiting_control: int = Field(description="Done, waiting for the creator to accept")
+    to_accept: int = Field(description="Created by them, waiting for their acceptance")

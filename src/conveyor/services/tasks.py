@@ -1,0 +1,289 @@
+"""Tasks: create, read, change, act on (start ... accept), list.
+
+Visibility: an employee with the ``employee`` role sees, changes and acts on only the
+tasks they created, are responsible for, help with or observe; any other task is "not
+found" to them. Heads and admins see every task. Seeing is not acting: who may take an
+action or change a field is decided by ``Task`` (heads included), admins may do all.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field, replace
+from datetime import datetime
+
+from conveyor.domain.actors import Actor
+from conveyor.domain.errors import Forbidden, InvalidValue, NotFound
+from conveyor.domain.events import DomainEvent
+from conveyor.domain.pages import Page
+from conveyor.domain.task_members import check_members, settle_members
+from conveyor.domain.tasks import MemberRole, Task, TaskAction, TaskMember, TaskQuery
+from conveyor.domain.tokens import Role
+from conveyor.storage.unit_of_work import UnitOfWork
+
+CO, OBSERVER = MemberRole.CO_EXECUTOR, MemberRole.OBSERVER
+
+
+@dataclass(frozen=True, kw_only=True)
+class CreateTask:
+    title: str
+    responsible_id: int
+    description: str = ""
+    #: Who set the task; only an admin may name someone else than themselves.
+    creator_id: int | None = None
+    co_executor_ids: list[int] = field(default_factory=list)
+    observer_ids: list[int] = field(default_factory=list)
+    deadline: datetime | None = None
+    requires_acceptance: bool = False
+    item_id: int | None = None
+
+
+@dataclass(frozen=True, kw_only=True)
+class TaskView:
+    """A task with its members and whether it is overdue at the time it was read."""
+
+    task: Task
+    co_executor_ids: list[int]
+    observer_ids: list[int]
+    overdue: bool
+
+
+def create_task(uow: UnitOfWork, command: CreateTask, *, actor: Actor, now: datetime) -> TaskView:
+    creator_id = actor.employee_id if command.creator_id is None else command.creator_id
+    if creator_id != actor.employee_id and not actor.is_admin:
+        raise Forbidden("Only an admin may set a task on someone else's behalf", field="creator_id")
+    with uow:
+        _active_employee(uow, creator_id, field="creator_id")
+        _active_employee(uow, command.responsible_id, field="responsible_id")
+        check_members(command.responsible_id, command.co_executor_ids, command.observer_ids)
+        for name, ids in (
+            ("co_executor_ids", command.co_executor_ids),
+            ("observer_ids", command.observer_ids),
+        ):
+            for index, employee_id in enumerate(ids):
+                _active_employee(uow, employee_id, field=f"{name}.{index}")
+        if command.item_id is not None:
+            uow.items.get(command.item_id, field="item_id")
+        task = uow.tasks.add(
+            Task(
+                title=command.title,
+                description=command.description,
+                creator_id=creator_id,
+                responsible_id=command.responsible_id,
+                deadline=command.deadline,
+                requires_acceptance=command.requires_acceptance,
+                item_id=command.item_id,
+                created_at=now,
+                updated_at=now,
+                status_changed_at=now,
+            )
+        )
+        task_id = _id(task)
+        uow.tasks.set_members(task_id, CO, command.co_executor_ids)
+        uow.tasks.set_members(task_id, OBSERVER, command.observer_ids)
+        view = _view(uow, task, now)
+        uow.emit(
+            DomainEvent(
+                type="TaskCreated",
+                entity="task",
+                entity_id=task_id,
+                occurred_at=now,
+                payload={
+                    "title": task.title,
+                    "creator_id": creator_id,
+                    "responsible_id": task.responsible_id,
+                    "co_executor_ids": view.co_executor_ids,
+                    "observer_ids": view.observer_ids,
+                    "deadline": None if task.deadline is None else task.deadline.isoformat(),
+                    "requires_acceptance": task.requires_acceptance,
+                    "item_id": task.item_id,
+                    "actor_id": actor.employee_id,
+                },
+            )
+        )
+        uow.commit()
+    return view
+
+
+def get_task(uow: UnitOfWork, task_id: int, *, actor: Actor, now: datetime) -> TaskView:
+    with uow:
+        return _view(uow, _visible(uow, task_id, actor), now)
+
+
+def update_task(
+    uow: UnitOfWork, task_id: int, changes: dict[str, object], *, actor: Actor, now: datetime
+) -> TaskView:
+    """Change the fields in ``changes``; a field sent with its current value is unchanged.
+
+    The responsible given is promoted out of the co-executors and observers when those
+    are not sent; someone moved between co-executors and observers by sending one list
+    leaves the other.
+    """
+    with uow:
+        task = _visible(uow, task_id, actor, for_update=True)
+        current_co = sorted(uow.tasks.member_ids(task_id, CO))
+        current_observers = sorted(uow.tasks.member_ids(task_id, OBSERVER))
+        current = {
+            **{name: getattr(task, name) for name in _PLAIN_FIELDS},
+            "co_executor_ids": current_co,
+            "observer_ids": current_observers,
+        }
+        unknown = sorted(set(changes) - set(current))
+        if unknown:
+            raise InvalidValue(f"A task has no field '{unknown[0]}'", field=unknown[0])
+        differing = {name for name, value in changes.items() if _differs(current[name], value)}
+        task.check_may_edit(differing, actor_id=actor.employee_id, is_admin=actor.is_admin)
+
+        events: list[DomainEvent | None] = []
+        changed: list[str] = []
+        if "responsible_id" in differing:
+            responsible_id = changes["responsible_id"]
+            assert isinstance(responsible_id, int)
+            _active_employee(uow, responsible_id, field="responsible_id")
+            events.append(task.hand_over(responsible_id, actor_id=actor.employee_id, now=now))
+            changed.append("responsible_id")
+        item_id = changes.get("item_id")
+        if "item_id" in differing and item_id is not None:
+            assert isinstance(item_id, int)
+            uow.items.get(item_id, field="item_id")
+        changed += task.edit({k: v for k, v in changes.items() if k in differing}, now=now)
+
+        given_co = _ids(changes.get("co_executor_ids"))
+        given_observers = _ids(changes.get("observer_ids"))
+        co, observers = settle_members(
+            task.responsible_id, (current_co, current_observers), (given_co, given_observers)
+        )
+        for name, role, ids, before in (
+            ("co_executor_ids", CO, co, current_co),
+            ("observer_ids", OBSERVER, observers, current_observers),
+        ):
+            if set(ids) == set(before):
+                continue
+            for index, employee_id in enumerate(ids):
+                if employee_id not in before:
+                    _active_employee(uow, employee_id, field=f"{name}.{index}")
+            uow.tasks.set_members(task_id, role, ids)
+            changed.append(name)
+            task.updated_at = now
+        if changed:
+            events.append(
+                _event(
+                    task,
+                    "TaskChanged",
+                    now,
+                    changed=sorted(set(changed)),
+                    actor_id=actor.employee_id,
+                )
+            )
+        uow.emit(*events)
+        view = _view(uow, task, now)
+        uow.commit()
+    return view
+
+
+def act_on_task(
+    uow: UnitOfWork,
+    task_id: int,
+    action: TaskAction,
+    *,
+    comment: str | None = None,
+    actor: Actor,
+    now: datetime,
+) -> TaskView:
+    """Take ``action`` on the task (see ``Task.take`` for who may do what, from where)."""
+    with uow:
+        task = _visible(uow, task_id, actor, for_update=True)
+        event = task.take(
+            action,
+            actor_id=actor.employee_id,
+            co_executor_ids=uow.tasks.member_ids(task_id, CO),
+            is_admin=actor.is_admin,
+            comment=comment,
+            now=now,
+        )
+        uow.emit(event)
+        view = _view(uow, task, now)
+        uow.commit()
+    return view
+
+
+def list_tasks(
+    uow: UnitOfWork, query: TaskQuery, *, actor: Actor, now: datetime, limit: int, offset: int
+) -> Page[TaskView]:
+    """Tasks matching ``query`` that the actor may see, by deadline (none last), then id."""
+    if not _sees_all(actor):
+        query = replace(query, visible_to_id=actor.employee_id)
+    with uow:
+        found = uow.tasks.search(query, now=now, limit=limit, offset=offset)
+        members = uow.tasks.members_of(_id(t) for t in found.items)
+        items = [_assemble(t, members[_id(t)], now) for t in found.items]
+    return Page(items=items, total=found.total, limit=found.limit, offset=found.offset)
+
+
+_PLAIN_FIELDS = (
+    "title",
+    "description",
+    "deadline",
+    "responsible_id",
+    "requires_acceptance",
+    "item_id",
+)
+
+
+def _sees_all(actor: Actor) -> bool:
+    return actor.is_admin or actor.role is Role.HEAD
+
+
+def _visible(uow: UnitOfWork, task_id: int, actor: Actor, *, for_update: bool = False) -> Task:
+    """The task, or ``NotFound`` also when the actor may not see it (so that its existence
+    does not leak)."""
+    task = uow.tasks.get(task_id, for_update=for_update)
+    me = actor.employee_id
+    if (
+        _sees_all(actor)
+        or me in (task.creator_id, task.responsible_id)
+        or uow.tasks.is_member(task_id, me)
+    ):
+        return task
+    raise NotFound("task", task_id)
+
+
+def _active_employee(uow: UnitOfWork, employee_id: int, *, field: str) -> None:
+    if not uow.employees.get(employee_id, field=field).is_active:
+        raise InvalidValue(f"Employee {employee_id} is dismissed", field=field)
+
+
+def _view(uow: UnitOfWork, task: Task, now: datetime) -> TaskView:
+    return _assemble(task, uow.tasks.members(_id(task)), now)
+
+
+def _assemble(task: Task, members: list[TaskMember], now: datetime) -> TaskView:
+    return TaskView(
+        task=task,
+        co_executor_ids=sorted(m.employee_id for m in members if m.role is CO),
+        observer_ids=sorted(m.employee_id for m in members if m.role is OBSERVER),
+        overdue=task.is_overdue(now),
+    )
+
+
+def _differs(current: object, given: object) -> bool:
+    if isinstance(current, list) and isinstance(given, list):
+        return set(current) != set(given)
+    return current != given
+
+
+def _ids(value: object) -> list[int] | None:
+    if value is None:
+        return None
+    assert isinstance(value, list)
+    return [int(i) for i in value]
+
+
+def _id(task: Task) -> int:
+    assert task.id is not None
+    return task.id
+
+
+def _event(task: Task, kind: str, now: datetime, **payload: object) -> DomainEvent:
+    return DomainEvent(
+        type=kind, entity="task", entity_id=_id(task), occurred_at=now, payload=payload
+    )
