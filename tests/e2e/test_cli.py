@@ -34,11 +34,16 @@ def test_the_demo_builds_a_company_that_the_api_serves(tmp_path: Path) -> None:
         headers = {"Authorization": f"Bearer {token.group(1)}"}
         employees = client.get("/employees?limit=500", headers=headers).json()
         departments = client.get("/departments", headers=headers).json()
+        tasks = client.get("/tasks?limit=500", headers=headers).json()
     api.state.engine.dispose()
     assert employees["total"] >= 40
     assert sum(e["is_external"] for e in employees["items"]) == 2
     assert departments["total"] == 5
     assert all(d["head_id"] for d in departments["items"])
+    statuses = {t["status"] for t in tasks["items"]}
+    assert tasks["total"] >= 60
+    assert {"pending", "in_progress", "completed", "awaiting_control"} <= statuses
+    assert any(t["overdue"] for t in tasks["items"])
 
 
 def test_the_demo_refuses_a_database_that_already_has_people(tmp_path: Path) -> None:

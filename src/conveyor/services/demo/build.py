@@ -9,6 +9,7 @@ from datetime import datetime
 from conveyor.domain.errors import Conflict
 from conveyor.services.bootstrap import create_admin
 from conveyor.services.demo.org import seed_org
+from conveyor.services.demo.tasks import seed_tasks
 from conveyor.storage.unit_of_work import UnitOfWork
 
 
@@ -18,6 +19,7 @@ class DemoSummary:
     departments: int
     employees: int
     external: int
+    tasks: int
 
 
 def build_demo(uow: UnitOfWork, *, now: datetime, seed: int = 2026) -> DemoSummary:
@@ -27,10 +29,12 @@ def build_demo(uow: UnitOfWork, *, now: datetime, seed: int = 2026) -> DemoSumma
             raise Conflict("The demo needs an empty database; this one already has employees")
     rng = random.Random(seed)
     people = seed_org(uow, now=now, rng=rng)
+    tasks = seed_tasks(uow, people, now=now, rng=rng, item_ids=[])
     _, token = create_admin(uow, name="Demo Admin", email="admin@agency.example", now=now)
     return DemoSummary(
         admin_token=token,
         departments=len(people.department_ids),
         employees=people.employee_count + 1,
         external=len(people.partners),
+        tasks=tasks,
     )

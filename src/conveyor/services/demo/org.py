@@ -12,8 +12,8 @@ from conveyor.domain.employees import Employee
 from conveyor.domain.workdays import DayAction
 from conveyor.services import org
 from conveyor.services.absences import RegisterAbsence, register_absence
-from conveyor.services.workdays import change_workday
 from conveyor.services.demo import company
+from conveyor.services.workdays import change_workday
 from conveyor.storage.unit_of_work import UnitOfWork
 
 
