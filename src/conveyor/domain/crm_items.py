@@ -2,14 +2,21 @@
 
 from __future__ import annotations
 
+import re
+from collections.abc import Mapping
 from dataclasses import dataclass, field
 from datetime import datetime
 from decimal import Decimal
 from typing import Any
 
-from conveyor.domain.errors import StageNotInPipeline
+from conveyor.domain.actors import Actor
+from conveyor.domain.errors import InvalidValue, StageNotInPipeline
 from conveyor.domain.events import DomainEvent
 from conveyor.domain.pipelines import EntityType, Stage
+
+_CURRENCY = re.compile(r"^[A-Z]{3}$")
+#: What ``CrmItem.change`` may set; everything else changes through moves.
+CHANGEABLE = ("title", "amount", "currency", "responsible_id", "contact_id", "company_id", "fields")
 
 
 @dataclass(kw_only=True)
@@ -32,6 +39,56 @@ class CrmItem:
     updated_at: datetime
     stage_entered_at: datetime
     closed_at: datetime | None = None
+
+    def visible_to(self, actor: Actor) -> bool:
+        """External partners see only the items they are responsible for."""
+        return not actor.is_external or self.responsible_id == actor.employee_id
+
+    def created(self, stage: Stage) -> DomainEvent:
+        """The ``<Type>Created`` event of a new item, placed in ``stage``."""
+        return self._event(
+            "Created",
+            self.created_at,
+            title=self.title,
+            pipeline_id=self.pipeline_id,
+            stage_id=self.stage_id,
+            semantics=stage.semantics.value,
+            responsible_id=self.responsible_id,
+        )
+
+    def change(self, changes: Mapping[str, Any], *, now: datetime) -> list[DomainEvent]:
+        """Apply already-checked ``changes`` (``fields`` is the whole new dict of values).
+
+        Returns ``<Type>Changed`` naming what really changed (``fields.<code>`` for custom
+        fields), plus ``<Type>ResponsibleChanged`` when the responsible changes; no event
+        and no new ``updated_at`` when nothing changed.
+        """
+        changed: list[str] = []
+        for name, value in changes.items():
+            if name not in CHANGEABLE:
+                raise ValueError(f"{name} is not changed through CrmItem.change")
+            if name == "fields":
+                codes = set(self.fields) | set(value)
+                changed += [f"fields.{c}" for c in codes if self.fields.get(c) != value.get(c)]
+            elif getattr(self, name) != value:
+                changed.append(name)
+        if not changed:
+            return []
+        previous_responsible = self.responsible_id
+        for name, value in changes.items():
+            setattr(self, name, dict(value) if name == "fields" else value)
+        self.updated_at = now
+        payload: dict[str, Any] = {"changed": sorted(changed)}
+        if self.responsible_id == previous_responsible:
+            return [self._event("Changed", now, **payload)]
+        handover = {
+            "from_responsible_id": previous_responsible,
+            "responsible_id": self.responsible_id,
+        }
+        return [
+            self._event("Changed", now, **payload, **handover),
+            self._event("ResponsibleChanged", now, **handover),
+        ]
 
     def move_to(self, stage: Stage, *, now: datetime) -> DomainEvent | None:
         """Put the item into ``stage``; returns the event, or None when it is already there.
@@ -86,6 +143,41 @@ class CrmItem:
             },
         )
 
+    def _event(self, kind: str, now: datetime, **payload: Any) -> DomainEvent:
+        return DomainEvent(
+            type=f"{self.entity_type.value.capitalize()}{kind}",
+            entity=self.entity_type.value,
+            entity_id=self._id(),
+            occurred_at=now,
+            payload=payload,
+        )
+
     def _id(self) -> int:
         assert self.id is not None, "an item gets its id when it is added"
         return self.id
+
+
+def check_currency(code: str, *, field: str = "currency") -> str:
+    """An ISO 4217 code: three capital letters (RUB, USD, EUR)."""
+    if not _CURRENCY.match(code):
+        raise InvalidValue("Currency must be a three-letter ISO 4217 code", field=field)
+    return code
+
+
+@dataclass(frozen=True, kw_only=True)
+class ItemQuery:
+    """Which items a list shows; ``None`` means "any". Time ranges are ``[from, to)``."""
+
+    entity_type: EntityType
+    pipeline_id: int | None = None
+    stage_id: int | None = None
+    responsible_id: int | None = None
+    contact_id: int | None = None
+    company_id: int | None = None
+    closed: bool | None = None
+    created_from: datetime | None = None
+    created_to: datetime | None = None
+    updated_from: datetime | None = None
+    updated_to: datetime | None = None
+    #: Set for external partners: only their own items.
+    visible_to_id: int | None = None

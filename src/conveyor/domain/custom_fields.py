@@ -9,7 +9,14 @@ from typing import Any
 
 from conveyor.domain.errors import InvalidValue, RequiredFieldMissing
 from conveyor.domain.field_types import FieldType, is_empty, normalize_value
-from conveyor.domain.pipelines import EntityType, Stage, reached
+from conveyor.domain.pipelines import (
+    PIPELINE_ENTITIES,
+    EntityType,
+    Pipeline,
+    Stage,
+    StageSemantics,
+    reached,
+)
 
 _CODE = re.compile(r"^[a-z][a-z0-9_]{0,62}$")
 
@@ -83,6 +90,22 @@ def check_required(
 
     Raises ``RequiredFieldMissing`` naming the first such field (by sort order).
     """
+    missing = missing_required(definitions, values, stage, stages_by_id)
+    if missing:
+        definition, threshold = missing[0]
+        raise RequiredFieldMissing(definition.code, definition.name, threshold.name)
+
+
+def missing_required(
+    definitions: Mapping[str, CustomField],
+    values: Mapping[str, Any],
+    stage: Stage,
+    stages_by_id: Mapping[int, Stage],
+) -> list[tuple[CustomField, Stage]]:
+    """The fields required at ``stage`` that are empty in ``values``, each with the stage
+    it is required from, by sort order. ``stages_by_id`` needs only the item's pipeline:
+    a threshold in another pipeline never applies."""
+    missing = []
     for definition in sorted(definitions.values(), key=lambda d: (d.sort, d.code)):
         if definition.required_from_stage_id is None:
             continue
@@ -90,4 +113,21 @@ def check_required(
         if threshold is None or not reached(stage, threshold):
             continue
         if is_empty(values.get(definition.code)):
-            raise RequiredFieldMissing(definition.code, definition.name, threshold.name)
+            missing.append((definition, threshold))
+    return missing
+
+
+def check_requirement(definition: CustomField, stage: Stage, pipeline: Pipeline) -> None:
+    """A field may be required from ``stage`` only if it is a lead/deal field and the stage
+    is an open stage of a pipeline of the same entity type."""
+    where = "required_from_stage_id"
+    if definition.entity_type not in PIPELINE_ENTITIES:
+        raise InvalidValue("Only lead and deal fields can be required from a stage", field=where)
+    if pipeline.id != stage.pipeline_id or pipeline.entity_type is not definition.entity_type:
+        raise InvalidValue(
+            f"Stage {stage.id} is not in a {definition.entity_type.value} pipeline", field=where
+        )
+    if stage.semantics is StageSemantics.FAILURE:
+        # Failure stages are exempt from requirements (see reached()), so "required from
+        # Lost" would read as a rule that the stages it names never enforce.
+        raise InvalidValue("A field cannot be required from a failure stage", field=where)

@@ -35,6 +35,8 @@ stages = Table(
     Column("sort", Integer, nullable=False),
     Column("semantics", enum_of(StageSemantics), nullable=False),
     Index("ix_stages_pipeline_sort", "pipeline_id", "sort"),
+    # The service compares names case-insensitively; this is the backstop for races.
+    UniqueConstraint("pipeline_id", "name", name="uq_stages_pipeline_name"),
 )
 
 custom_fields = Table(
@@ -74,4 +76,6 @@ crm_items = Table(
     Index("ix_crm_items_stage", "stage_id", "stage_entered_at"),
     Index("ix_crm_items_responsible_stage", "responsible_id", "stage_id"),
     Index("ix_crm_items_type_pipeline", "entity_type", "pipeline_id"),
+    # Lists are newest first.
+    Index("ix_crm_items_type_created", "entity_type", "created_at"),
 )
