@@ -35,6 +35,8 @@ def test_the_demo_builds_a_company_that_the_api_serves(tmp_path: Path) -> None:
         employees = client.get("/employees?limit=500", headers=headers).json()
         departments = client.get("/departments", headers=headers).json()
         tasks = client.get("/tasks?limit=500", headers=headers).json()
+        deals = client.get("/deals?limit=500", headers=headers).json()
+        pipelines = client.get("/pipelines?entity_type=deal", headers=headers).json()
     api.state.engine.dispose()
     assert employees["total"] >= 40
     assert sum(e["is_external"] for e in employees["items"]) == 2
@@ -44,6 +46,10 @@ def test_the_demo_builds_a_company_that_the_api_serves(tmp_path: Path) -> None:
     assert tasks["total"] >= 60
     assert {"pending", "in_progress", "completed", "awaiting_control"} <= statuses
     assert any(t["overdue"] for t in tasks["items"])
+    sales = next(p for p in pipelines if p["name"] == "Sales")
+    assert [s["name"] for s in sales["stages"]][-3:] == ["Development started", "Done", "Lost"]
+    assert deals["total"] == 60
+    assert len({d["stage_id"] for d in deals["items"]}) >= 5
 
 
 def test_the_demo_refuses_a_database_that_already_has_people(tmp_path: Path) -> None:

@@ -37,7 +37,8 @@ def run_demo(*, database_url: str | None, host: str, port: int, serve_api: bool,
     console.print(
         Panel.fit(
             f"[bold]{summary.departments}[/] departments, [bold]{summary.employees}[/] employees "
-            f"({summary.external} external partners), [bold]{summary.tasks}[/] tasks\n"
+            f"({summary.external} external partners)\n"
+            f"[bold]{summary.deals}[/] deals, [bold]{summary.tasks}[/] tasks\n"
             f"Database: {url}",
             title="Conveyor demo",
         )

@@ -8,6 +8,7 @@ from datetime import datetime
 
 from conveyor.domain.errors import Conflict
 from conveyor.services.bootstrap import create_admin
+from conveyor.services.demo.crm import seed_deals, seed_pipelines
 from conveyor.services.demo.org import seed_org
 from conveyor.services.demo.tasks import seed_tasks
 from conveyor.storage.unit_of_work import UnitOfWork
@@ -20,6 +21,7 @@ class DemoSummary:
     employees: int
     external: int
     tasks: int
+    deals: int
 
 
 def build_demo(uow: UnitOfWork, *, now: datetime, seed: int = 2026) -> DemoSummary:
@@ -29,7 +31,9 @@ def build_demo(uow: UnitOfWork, *, now: datetime, seed: int = 2026) -> DemoSumma
             raise Conflict("The demo needs an empty database; this one already has employees")
     rng = random.Random(seed)
     people = seed_org(uow, now=now, rng=rng)
-    tasks = seed_tasks(uow, people, now=now, rng=rng, item_ids=[])
+    crm = seed_pipelines(uow, now=now)
+    seed_deals(uow, crm, people, now=now, rng=rng, company_ids=[])
+    tasks = seed_tasks(uow, people, now=now, rng=rng, item_ids=crm.deal_ids)
     _, token = create_admin(uow, name="Demo Admin", email="admin@agency.example", now=now)
     return DemoSummary(
         admin_token=token,
@@ -37,4 +41,5 @@ def build_demo(uow: UnitOfWork, *, now: datetime, seed: int = 2026) -> DemoSumma
         employees=people.employee_count + 1,
         external=len(people.partners),
         tasks=tasks,
+        deals=len(crm.deal_ids),
     )
