@@ -20,6 +20,7 @@ list_elements = Table(
     Column("id", Id, primary_key=True),
     Column("list_id", Id, ForeignKey("lists.id", ondelete="CASCADE"), nullable=False),
     Column("name", String(300), nullable=False),
+    Column("name_key", String(1200), nullable=False),
     Column("values", JsonDict, nullable=False),
     Column("created_at", UtcDateTime, nullable=False),
     Column("updated_at", UtcDateTime, nullable=False),
