@@ -108,5 +108,8 @@ def _unexpected(request: Request, error: Exception) -> JSONResponse:
 
 def _field_name(loc: Any) -> str | None:
     """``("body", "fields", "amount")`` -> ``"fields.amount"``; query/path keep their name."""
-    parts = [str(p) for p in loc if p not in ("body", "query", "path", "header")]
+    parts = [str(p) for p in loc]
+    # Only the leading location is dropped: an input field may itself be named "body".
+    if parts and parts[0] in ("body", "query", "path", "header"):
+        parts = parts[1:]
     return ".".join(parts) or None

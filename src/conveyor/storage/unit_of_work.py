@@ -8,22 +8,22 @@ from typing import Self
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session, sessionmaker
 
-from conveyor.domain.absences import Absence
 from conveyor.domain.employees import Membership
 from conveyor.domain.errors import Conflict
 from conveyor.domain.events import DomainEvent, StoredEvent
-from conveyor.domain.lists import ListElement, UniversalList
-from conveyor.domain.work_schedules import CalendarOverride, Schedule
+from conveyor.storage.repositories.absences import AbsenceRepository
 from conveyor.storage.repositories.base import Repository, conflict_message, flush
 from conveyor.storage.repositories.clients import ClientRepositories, CommunicationRepository
 from conveyor.storage.repositories.crm import CrmItemRepository, PipelineRepositories
+from conveyor.storage.repositories.lists import ListElementRepository, ListRepository
 from conveyor.storage.repositories.org import (
     DepartmentRepository,
     EmployeeRepository,
     TokenRepository,
-    WorkdayRepository,
 )
+from conveyor.storage.repositories.schedules import CalendarOverrideRepository, ScheduleRepository
 from conveyor.storage.repositories.tasks import TaskRepository
+from conveyor.storage.repositories.workdays import TimeClockRepository
 
 
 class UnitOfWork:
@@ -43,10 +43,10 @@ class UnitOfWork:
         s = self.session
         self.employees = EmployeeRepository(s)
         self.departments = DepartmentRepository(s)
-        self.absences = Repository(s, Absence, "absence")
-        self.workdays = WorkdayRepository(s)
-        self.schedules = Repository(s, Schedule, "schedule")
-        self.calendar_overrides = Repository(s, CalendarOverride, "calendar override")
+        self.absences = AbsenceRepository(s)
+        self.workdays = TimeClockRepository(s)
+        self.schedules = ScheduleRepository(s)
+        self.calendar_overrides = CalendarOverrideRepository(s)
         self.memberships = Repository(s, Membership, "membership")
         self.tokens = TokenRepository(s)
         crm = PipelineRepositories(s)
@@ -56,8 +56,8 @@ class UnitOfWork:
         self.items = CrmItemRepository(s)
         self.communications = CommunicationRepository(s)
         self.tasks = TaskRepository(s)
-        self.lists = Repository(s, UniversalList, "list")
-        self.list_elements = Repository(s, ListElement, "list element")
+        self.lists = ListRepository(s)
+        self.list_elements = ListElementRepository(s)
         self.events = Repository(s, StoredEvent, "event")
         return self
 

@@ -1,5 +1,41 @@
 """One router per resource; ``ROUTERS`` is what the app mounts."""
 
-from conveyor.api.routes import departments, employees, tokens
+from conveyor.api.routes import (
+    absences,
+    calendar,
+    communications,
+    companies,
+    contacts,
+    crm_items,
+    custom_fields,
+    departments,
+    employees,
+    lists,
+    pipelines,
+    schedules,
+    tasks,
+    tokens,
+    workdays,
+    working_time,
+)
 
-ROUTERS = [departments.router, employees.router, tokens.router]
+ROUTERS = [
+    pipelines.router,
+    pipelines.stages_router,
+    custom_fields.router,
+    crm_items.deals_router,
+    crm_items.leads_router,
+    departments.router,
+    employees.router,
+    tokens.router,
+    tasks.router,
+    absences.router,
+    workdays.router,
+    companies.router,
+    contacts.router,
+    communications.router,
+    lists.router,
+    schedules.router,
+    calendar.router,
+    working_time.router,
+]

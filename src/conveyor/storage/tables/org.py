@@ -26,6 +26,7 @@ schedules = Table(
     Column("name", String(200), nullable=False, unique=True),
     Column("country", String(2), nullable=False, server_default="RU"),
     Column("week", JsonDict, nullable=False),
+    Column("rotation", JsonDict),
 )
 
 calendar_overrides = Table(

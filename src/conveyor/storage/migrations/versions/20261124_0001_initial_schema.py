@@ -2,7 +2,7 @@
 
 Revision ID: 0001
 Revises:
-Create Date: 2026-11-24 01:09:04.677964
+Create Date: 2026-11-24 01:19:21.715916
 """
 
 from collections.abc import Sequence
@@ -107,6 +107,11 @@ def upgrade() -> None:
             sa.JSON().with_variant(postgresql.JSONB(astext_type=Text()), "postgresql"),
             nullable=False,
         ),
+        sa.Column(
+            "rotation",
+            sa.JSON().with_variant(postgresql.JSONB(astext_type=Text()), "postgresql"),
+            nullable=True,
+        ),
         sa.PrimaryKeyConstraint("id", name=op.f("pk_schedules")),
         sa.UniqueConstraint("name", name=op.f("uq_schedules_name")),
     )
@@ -157,6 +162,7 @@ def upgrade() -> None:
         sa.Column("id", sa.BigInteger().with_variant(sa.Integer(), "sqlite"), nullable=False),
         sa.Column("list_id", sa.BigInteger().with_variant(sa.Integer(), "sqlite"), nullable=False),
         sa.Column("name", sa.String(length=300), nullable=False),
+        sa.Column("name_key", sa.String(length=1200), nullable=False),
         sa.Column(
             "values",
             sa.JSON().with_variant(postgresql.JSONB(astext_type=Text()), "postgresql"),
@@ -203,6 +209,7 @@ def upgrade() -> None:
             ondelete="CASCADE",
         ),
         sa.PrimaryKeyConstraint("id", name=op.f("pk_stages")),
+        sa.UniqueConstraint("pipeline_id", "name", name="uq_stages_pipeline_name"),
     )
     with op.batch_alter_table("stages", schema=None) as batch_op:
         batch_op.create_index("ix_stages_pipeline_sort", ["pipeline_id", "sort"], unique=False)
@@ -280,6 +287,7 @@ def upgrade() -> None:
         "companies",
         sa.Column("id", sa.BigInteger().with_variant(sa.Integer(), "sqlite"), nullable=False),
         sa.Column("name", sa.String(length=300), nullable=False),
+        sa.Column("name_key", sa.String(length=1200), nullable=False),
         sa.Column(
             "responsible_id", sa.BigInteger().with_variant(sa.Integer(), "sqlite"), nullable=True
         ),
@@ -474,6 +482,7 @@ def upgrade() -> None:
         "contacts",
         sa.Column("id", sa.BigInteger().with_variant(sa.Integer(), "sqlite"), nullable=False),
         sa.Column("name", sa.String(length=300), nullable=False),
+        sa.Column("name_key", sa.String(length=1200), nullable=False),
         sa.Column("email", sa.String(length=320), nullable=True),
         sa.Column("phone", sa.String(length=50), nullable=True),
         sa.Column(
@@ -629,6 +638,9 @@ def upgrade() -> None:
         )
         batch_op.create_index("ix_crm_items_stage", ["stage_id", "stage_entered_at"], unique=False)
         batch_op.create_index(
+            "ix_crm_items_type_created", ["entity_type", "created_at"], unique=False
+        )
+        batch_op.create_index(
             "ix_crm_items_type_pipeline", ["entity_type", "pipeline_id"], unique=False
         )
 
@@ -681,13 +693,13 @@ def upgrade() -> None:
             ["company_id"],
             ["companies.id"],
             name=op.f("fk_communications_company_id_companies"),
-            ondelete="CASCADE",
+            ondelete="SET NULL",
         ),
         sa.ForeignKeyConstraint(
             ["contact_id"],
             ["contacts.id"],
             name=op.f("fk_communications_contact_id_contacts"),
-            ondelete="CASCADE",
+            ondelete="SET NULL",
         ),
         sa.ForeignKeyConstraint(
             ["employee_id"],
@@ -699,18 +711,21 @@ def upgrade() -> None:
             ["item_id"],
             ["crm_items.id"],
             name=op.f("fk_communications_item_id_crm_items"),
-            ondelete="CASCADE",
+            ondelete="SET NULL",
         ),
         sa.PrimaryKeyConstraint("id", name=op.f("pk_communications")),
     )
     with op.batch_alter_table("communications", schema=None) as batch_op:
+        batch_op.create_index("ix_communications_at", ["occurred_at", "id"], unique=False)
         batch_op.create_index(
-            "ix_communications_company_at", ["company_id", "occurred_at"], unique=False
+            "ix_communications_company_at", ["company_id", "occurred_at", "id"], unique=False
         )
         batch_op.create_index(
-            "ix_communications_contact_at", ["contact_id", "occurred_at"], unique=False
+            "ix_communications_contact_at", ["contact_id", "occurred_at", "id"], unique=False
         )
-        batch_op.create_index("ix_communications_item_at", ["item_id", "occurred_at"], unique=False)
+        batch_op.create_index(
+            "ix_communications_item_at", ["item_id", "occurred_at", "id"], unique=False
+        )
 
     op.create_table(
         "tasks",
@@ -772,7 +787,11 @@ def upgrade() -> None:
         batch_op.create_index("ix_tasks_creator_status", ["creator_id", "status"], unique=False)
         batch_op.create_index(batch_op.f("ix_tasks_item_id"), ["item_id"], unique=False)
         batch_op.create_index(
-            "ix_tasks_responsible_completed", ["responsible_id", "completed_at"], unique=False
+            "ix_tasks_responsible_completed",
+            ["responsible_id", "completed_at"],
+            unique=False,
+            postgresql_where=sa.text("completed_at IS NOT NULL"),
+            sqlite_where=sa.text("completed_at IS NOT NULL"),
         )
         batch_op.create_index(
             "ix_tasks_responsible_status_deadline",
@@ -826,7 +845,11 @@ def downgrade() -> None:
     op.drop_table("task_members")
     with op.batch_alter_table("tasks", schema=None) as batch_op:
         batch_op.drop_index("ix_tasks_responsible_status_deadline")
-        batch_op.drop_index("ix_tasks_responsible_completed")
+        batch_op.drop_index(
+            "ix_tasks_responsible_completed",
+            postgresql_where=sa.text("completed_at IS NOT NULL"),
+            sqlite_where=sa.text("completed_at IS NOT NULL"),
+        )
         batch_op.drop_index(batch_op.f("ix_tasks_item_id"))
         batch_op.drop_index("ix_tasks_creator_status")
 
@@ -835,10 +858,12 @@ def downgrade() -> None:
         batch_op.drop_index("ix_communications_item_at")
         batch_op.drop_index("ix_communications_contact_at")
         batch_op.drop_index("ix_communications_company_at")
+        batch_op.drop_index("ix_communications_at")
 
     op.drop_table("communications")
     with op.batch_alter_table("crm_items", schema=None) as batch_op:
         batch_op.drop_index("ix_crm_items_type_pipeline")
+        batch_op.drop_index("ix_crm_items_type_created")
         batch_op.drop_index("ix_crm_items_stage")
         batch_op.drop_index("ix_crm_items_responsible_stage")
         batch_op.drop_index(batch_op.f("ix_crm_items_contact_id"))
