@@ -37,6 +37,11 @@ def test_the_demo_builds_a_company_that_the_api_serves(tmp_path: Path) -> None:
         tasks = client.get("/tasks?limit=500", headers=headers).json()
         deals = client.get("/deals?limit=500", headers=headers).json()
         pipelines = client.get("/pipelines?entity_type=deal", headers=headers).json()
+        companies = client.get("/companies", headers=headers).json()
+        last_call = client.get(
+            f"/companies/{companies['items'][0]['id']}/last-communication", headers=headers
+        )
+        managers = client.get("/lists", headers=headers).json()
     api.state.engine.dispose()
     assert employees["total"] >= 40
     assert sum(e["is_external"] for e in employees["items"]) == 2
@@ -49,6 +54,9 @@ def test_the_demo_builds_a_company_that_the_api_serves(tmp_path: Path) -> None:
     sales = next(p for p in pipelines if p["name"] == "Sales")
     assert [s["name"] for s in sales["stages"]][-3:] == ["Development started", "Done", "Lost"]
     assert deals["total"] == 60
+    assert companies["total"] >= 10
+    assert last_call.status_code == 200 and last_call.json() is not None
+    assert {"Managers", "Companies to call"} <= {x["name"] for x in managers["items"]}
     assert len({d["stage_id"] for d in deals["items"]}) >= 5
 
 

@@ -38,7 +38,8 @@ def run_demo(*, database_url: str | None, host: str, port: int, serve_api: bool,
         Panel.fit(
             f"[bold]{summary.departments}[/] departments, [bold]{summary.employees}[/] employees "
             f"({summary.external} external partners)\n"
-            f"[bold]{summary.deals}[/] deals, [bold]{summary.tasks}[/] tasks\n"
+            f"[bold]{summary.companies}[/] client companies, [bold]{summary.deals}[/] deals, "
+            f"[bold]{summary.tasks}[/] tasks\n"
             f"Database: {url}",
             title="Conveyor demo",
         )

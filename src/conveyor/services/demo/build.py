@@ -8,6 +8,7 @@ from datetime import datetime
 
 from conveyor.domain.errors import Conflict
 from conveyor.services.bootstrap import create_admin
+from conveyor.services.demo.clients import seed_clients, seed_lists
 from conveyor.services.demo.crm import seed_deals, seed_pipelines
 from conveyor.services.demo.org import seed_org
 from conveyor.services.demo.tasks import seed_tasks
@@ -22,6 +23,7 @@ class DemoSummary:
     external: int
     tasks: int
     deals: int
+    companies: int
 
 
 def build_demo(uow: UnitOfWork, *, now: datetime, seed: int = 2026) -> DemoSummary:
@@ -31,8 +33,10 @@ def build_demo(uow: UnitOfWork, *, now: datetime, seed: int = 2026) -> DemoSumma
             raise Conflict("The demo needs an empty database; this one already has employees")
     rng = random.Random(seed)
     people = seed_org(uow, now=now, rng=rng)
+    company_ids = seed_clients(uow, people, now=now, rng=rng)
+    seed_lists(uow, people, company_ids, now=now)
     crm = seed_pipelines(uow, now=now)
-    seed_deals(uow, crm, people, now=now, rng=rng, company_ids=[])
+    seed_deals(uow, crm, people, now=now, rng=rng, company_ids=company_ids)
     tasks = seed_tasks(uow, people, now=now, rng=rng, item_ids=crm.deal_ids)
     _, token = create_admin(uow, name="Demo Admin", email="admin@agency.example", now=now)
     return DemoSummary(
@@ -42,4 +46,5 @@ def build_demo(uow: UnitOfWork, *, now: datetime, seed: int = 2026) -> DemoSumma
         external=len(people.partners),
         tasks=tasks,
         deals=len(crm.deal_ids),
+        companies=len(company_ids),
     )
