@@ -4,17 +4,15 @@ from __future__ import annotations
 
 import enum
 from dataclasses import dataclass, replace
-from datetime import UTC, datetime, timedelta
+from datetime import datetime, timedelta
 from typing import Any
 
-from conveyor.domain.errors import InvalidValue, NaiveDatetime
+from conveyor.domain.errors import InvalidValue
 from conveyor.domain.events import DomainEvent
+from conveyor.domain.moments import check_moment
 
 #: Clocks of phones and PBXs drift; a call logged "a minute from now" is not a lie.
 FUTURE_TOLERANCE = timedelta(minutes=5)
-#: Older moments are typos (year 0202); the bound also keeps UTC conversion in range.
-EARLIEST = datetime(1900, 1, 1, tzinfo=UTC)
-LATEST = datetime(9000, 1, 1, tzinfo=UTC)
 MAX_SUBJECT = 500
 MAX_BODY = 20_000
 
@@ -31,15 +29,6 @@ class Direction(enum.StrEnum):
     INCOMING = "incoming"
     OUTGOING = "outgoing"
     NONE = "none"
-
-
-def check_moment(moment: datetime, *, field: str) -> datetime:
-    """A timezone-aware instant between 1900 and 9000."""
-    if moment.tzinfo is None or moment.utcoffset() is None:
-        raise NaiveDatetime("A date and time with a timezone offset is required", field=field)
-    if not EARLIEST <= moment <= LATEST:
-        raise InvalidValue("The date and time is out of range (1900 to 9000)", field=field)
-    return moment
 
 
 def check_occurred_at(moment: datetime, *, now: datetime) -> datetime:

@@ -14,6 +14,7 @@ from decimal import Decimal, InvalidOperation
 from typing import Any
 
 from conveyor.domain.errors import InvalidValue
+from conveyor.domain.moments import check_moment
 
 MAX_STRING = 4000
 _CURRENCY = re.compile(r"^[A-Z]{3}$")
@@ -90,9 +91,7 @@ def _datetime(raw: Any, where: str, _: list[str]) -> str:
         moment = datetime.fromisoformat(raw)
     except (TypeError, ValueError):
         raise InvalidValue("Expected a date and time in ISO 8601", field=where) from None
-    if moment.tzinfo is None:
-        raise InvalidValue("The date and time needs a timezone offset", field=where)
-    return moment.isoformat()
+    return check_moment(moment, field=where).isoformat()
 
 
 def _money(raw: Any, where: str, _: list[str]) -> dict[str, str]:

@@ -19,11 +19,11 @@ from conveyor.domain.communications import (
     CommunicationKind,
     Direction,
     Links,
-    check_moment,
     check_occurred_at,
     check_text,
 )
 from conveyor.domain.errors import InvalidValue
+from conveyor.domain.moments import check_moment
 from conveyor.domain.pages import Page
 from conveyor.storage.unit_of_work import UnitOfWork
 

@@ -59,9 +59,10 @@ def authenticate(uow: UnitOfWork, secret: str) -> Actor:
         employee = uow.employees.get(token.employee_id)
         if not employee.is_active:
             raise NotAuthenticated("The token's employee is dismissed")
-        return Actor(
-            employee_id=token.employee_id, role=token.role, is_external=employee.is_external
-        )
+        # A partner keeps only the employee role, even on a token issued before they
+        # became external: rights follow who the person is now, not what the token says.
+        role = Role.EMPLOYEE if employee.is_external else token.role
+        return Actor(employee_id=token.employee_id, role=role, is_external=employee.is_external)
 
 
 def revoke_token(uow: UnitOfWork, token_id: int, *, actor: Actor, now: datetime) -> ApiToken:

@@ -5,11 +5,10 @@ from __future__ import annotations
 from typing import Annotated
 
 from fastapi import APIRouter, Query, status
-from pydantic import AwareDatetime
 
 from conveyor.api.deps import ActorDep, IdPath, IdQuery, Limit, NowDep, Offset, UowDep
 from conveyor.api.render import one, page
-from conveyor.api.schemas.common import PageOf
+from conveyor.api.schemas.common import Moment, PageOf
 from conveyor.api.schemas.crm_items import (
     ItemCreate,
     ItemPublic,
@@ -21,8 +20,8 @@ from conveyor.domain.crm_items import ItemQuery
 from conveyor.domain.pipelines import EntityType
 from conveyor.services import crm_items as service
 
-Moment = Annotated[
-    AwareDatetime | None, Query(description="ISO 8601 with a timezone offset; from is inclusive")
+MomentQuery = Annotated[
+    Moment | None, Query(description="ISO 8601 with a timezone offset; from is inclusive")
 ]
 
 
@@ -47,10 +46,10 @@ def items_router(entity_type: EntityType, prefix: str) -> APIRouter:
         contact_id: IdQuery = None,
         company_id: IdQuery = None,
         closed: bool | None = None,
-        created_from: Moment = None,
-        created_to: Moment = None,
-        updated_from: Moment = None,
-        updated_to: Moment = None,
+        created_from: MomentQuery = None,
+        created_to: MomentQuery = None,
+        updated_from: MomentQuery = None,
+        updated_to: MomentQuery = None,
     ) -> PageOf[ItemPublic]:
         """Newest first. Time ranges include ``_from`` and exclude ``_to``."""
         query = ItemQuery(

@@ -2,9 +2,12 @@
 
 from __future__ import annotations
 
+from datetime import UTC, datetime
 from typing import Annotated, Any, ClassVar, Generic, TypeVar
 
 from pydantic import (
+    AfterValidator,
+    AwareDatetime,
     BaseModel,
     ConfigDict,
     Field,
@@ -12,6 +15,8 @@ from pydantic import (
     ValidationInfo,
     field_validator,
 )
+
+from conveyor.domain.moments import EARLIEST, LATEST
 
 T = TypeVar("T")
 
@@ -24,6 +29,18 @@ Email = Annotated[
     StringConstraints(strip_whitespace=True, max_length=320, pattern=r"^[^@\s]+@[^@\s]+\.[^@\s]+$"),
 ]
 Id = Annotated[int, Field(ge=1, le=2**63 - 1)]
+
+
+def _moment(value: datetime) -> datetime:
+    if not EARLIEST <= value <= LATEST:
+        # Also keeps "0001-01-01T00:00+05:00", whose UTC instant does not exist, from a 500.
+        raise ValueError("is out of the supported range of dates (1900 to 9000)")
+    return value.astimezone(UTC)
+
+
+#: A timezone-aware instant ("2026-03-02T18:00:00+03:00") in 1900–9000, given in UTC; naive
+#: datetimes are refused.
+Moment = Annotated[AwareDatetime, AfterValidator(_moment)]
 
 
 class Input(BaseModel):

@@ -2,29 +2,19 @@
 
 from __future__ import annotations
 
-from datetime import UTC, datetime
+from datetime import datetime
 from typing import Annotated
 
-from pydantic import AfterValidator, AwareDatetime, Field, StringConstraints
+from pydantic import Field, StringConstraints
 
-from conveyor.api.schemas.common import Id, Input, LongText, Output, Title, Update
+from conveyor.api.schemas.common import Id, Input, LongText, Moment, Output, Title, Update
 from conveyor.domain.tasks import TaskAction, TaskStatus
 
 Comment = Annotated[str, StringConstraints(max_length=5000)]
 MAX_MEMBERS = 50
 
 
-def _in_utc(value: datetime) -> datetime:
-    # "0001-01-01T00:00:00+05:00" is a valid aware datetime whose UTC instant does not
-    # exist; refusing it here keeps it from failing later as a server error.
-    try:
-        return value.astimezone(UTC)
-    except OverflowError:
-        raise ValueError("is out of the supported range of dates") from None
-
-
-#: A timezone-aware instant ("2026-03-02T18:00:00+03:00"), normalised to UTC; naive is refused.
-AwareTime = Annotated[AwareDatetime, AfterValidator(_in_utc)]
+AwareTime = Moment
 MemberIds = Annotated[list[Id], Field(max_length=MAX_MEMBERS)]
 
 
