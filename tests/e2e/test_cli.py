@@ -42,6 +42,7 @@ def test_the_demo_builds_a_company_that_the_api_serves(tmp_path: Path) -> None:
             f"/companies/{companies['items'][0]['id']}/last-communication", headers=headers
         )
         managers = client.get("/lists", headers=headers).json()
+        schedules = client.get("/schedules", headers=headers).json()
     api.state.engine.dispose()
     assert employees["total"] >= 40
     assert sum(e["is_external"] for e in employees["items"]) == 2
@@ -57,6 +58,8 @@ def test_the_demo_builds_a_company_that_the_api_serves(tmp_path: Path) -> None:
     assert companies["total"] >= 10
     assert last_call.status_code == 200 and last_call.json() is not None
     assert {"Managers", "Companies to call"} <= {x["name"] for x in managers["items"]}
+    assert {s["name"] for s in schedules["items"]} == {"Office 5/2", "Support 2/2"}
+    assert sum(1 for e in employees["items"] if e["schedule_id"]) == 38
     assert len({d["stage_id"] for d in deals["items"]}) >= 5
 
 

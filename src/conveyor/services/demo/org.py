@@ -13,8 +13,11 @@ from conveyor.domain.workdays import DayAction
 from conveyor.services import org
 from conveyor.services.absences import RegisterAbsence, register_absence
 from conveyor.services.demo import company
+from conveyor.services.schedules import CreateSchedule, create_schedule
 from conveyor.services.workdays import change_workday
 from conveyor.storage.unit_of_work import UnitOfWork
+
+WEEKDAYS = ("mon", "tue", "wed", "thu", "fri", "sat", "sun")
 
 
 @dataclass
@@ -35,9 +38,10 @@ class DemoOrg:
 
 def seed_org(uow: UnitOfWork, *, now: datetime, rng: random.Random) -> DemoOrg:
     demo = DemoOrg()
+    office, shifts = _schedules(uow, now=now)
     for name, parent in company.DEPARTMENTS:
         head_name, head_position = company.HEADS[name]
-        head = _hire(uow, head_name, head_position, [], rng, now)
+        head = _hire(uow, head_name, head_position, [], rng, now, schedule_id=office)
         department = org.create_department(
             uow,
             org.CreateDepartment(
@@ -57,7 +61,9 @@ def seed_org(uow: UnitOfWork, *, now: datetime, rng: random.Random) -> DemoOrg:
     names = iter(company.NAMES)
     for department_name, positions in company.MEMBERS.items():
         ids = []
-        for position, skills in positions:
+        for index, (position, skills) in enumerate(positions):
+            # Two backend developers keep the support line on a 2/2 roster.
+            on_shifts = department_name == "Development" and index < 2
             employee = _hire(
                 uow,
                 next(names),
@@ -66,6 +72,7 @@ def seed_org(uow: UnitOfWork, *, now: datetime, rng: random.Random) -> DemoOrg:
                 rng,
                 now,
                 department_ids=[demo.department_ids[department_name]],
+                schedule_id=shifts if on_shifts else office,
             )
             assert employee.id is not None
             ids.append(employee.id)
@@ -88,6 +95,28 @@ def seed_org(uow: UnitOfWork, *, now: datetime, rng: random.Random) -> DemoOrg:
     _absences(uow, demo, now=now, rng=rng)
     _open_days(uow, demo, now=now, rng=rng)
     return demo
+
+
+def _schedules(uow: UnitOfWork, *, now: datetime) -> tuple[int, int]:
+    """The office week (the company default) and a 2/2 support roster, 10:00-22:00."""
+    office = create_schedule(uow, CreateSchedule(name="Office 5/2"), actor=SYSTEM, now=now)
+    every_day = {day: [["10:00", "22:00"]] for day in WEEKDAYS}
+    shifts = create_schedule(
+        uow,
+        CreateSchedule(
+            name="Support 2/2",
+            week=every_day,
+            rotation={
+                "start": (now.date() - timedelta(days=now.weekday())).isoformat(),
+                "on": 2,
+                "off": 2,
+            },
+        ),
+        actor=SYSTEM,
+        now=now,
+    )
+    assert office.id is not None and shifts.id is not None
+    return office.id, shifts.id
 
 
 def _absences(uow: UnitOfWork, demo: DemoOrg, *, now: datetime, rng: random.Random) -> None:
@@ -135,6 +164,7 @@ def _hire(
     now: datetime,
     *,
     department_ids: list[int] | None = None,
+    schedule_id: int | None = None,
 ) -> Employee:
     login = _login(name, rng)
     employee, _ = org.create_employee(
@@ -146,6 +176,7 @@ def _hire(
             timezone=rng.choice(company.TIMEZONES),
             skills=skills,
             department_ids=department_ids or [],
+            schedule_id=schedule_id,
         ),
         actor=SYSTEM,
         now=now - timedelta(days=rng.randint(30, 900)),
