@@ -135,3 +135,9 @@ def check_may_clock(actor: Actor, employee_id: int) -> None:
     """Employees run their own time clock; only an admin may do it for someone else."""
     if not actor.is_admin and actor.employee_id != employee_id:
         raise Forbidden("Only the employee themselves or an admin may change their working day")
+
+
+def check_may_see_day(actor: Actor, employee_id: int) -> None:
+    """Staff see everyone's day status; an external partner only their own."""
+    if actor.is_external and actor.employee_id != employee_id:
+        raise Forbidden("An external partner sees only their own working day and presence")

@@ -12,8 +12,8 @@ from conveyor.domain.absences import (
     check_no_overlap,
     check_period,
 )
-from conveyor.domain.actors import Actor
-from conveyor.domain.errors import InvalidValue
+from conveyor.domain.actors import SYSTEM, Actor
+from conveyor.domain.errors import InvalidValue, NotFound
 from conveyor.domain.pages import Page
 from conveyor.storage.unit_of_work import UnitOfWork
 
@@ -70,7 +70,7 @@ def change_absence(
     absence of a dismissed employee is allowed: it corrects the record, it grants nothing.
     """
     with uow:
-        absence = uow.absences.get(absence_id)
+        absence = _visible(uow, absence_id, actor)
         check_may_manage(actor, absence.employee_id)
         uow.employees.get(absence.employee_id, for_update=True)
         starts_on = _date(changes.get("starts_on", absence.starts_on))
@@ -92,7 +92,7 @@ def change_absence(
 def cancel_absence(uow: UnitOfWork, absence_id: int, *, actor: Actor, now: datetime) -> None:
     """Remove an absence (planned or past); the event keeps what it was."""
     with uow:
-        absence = uow.absences.get(absence_id)
+        absence = _visible(uow, absence_id, actor)
         check_may_manage(actor, absence.employee_id)
         event = absence.event("AbsenceCancelled", now=now)
         uow.absences.delete(absence)
@@ -100,9 +100,10 @@ def cancel_absence(uow: UnitOfWork, absence_id: int, *, actor: Actor, now: datet
         uow.commit()
 
 
-def get_absence(uow: UnitOfWork, absence_id: int) -> Absence:
+def get_absence(uow: UnitOfWork, absence_id: int, *, actor: Actor = SYSTEM) -> Absence:
+    """The absence; an external partner sees only their own (another's is ``NotFound``)."""
     with uow:
-        return uow.absences.get(absence_id)
+        return _visible(uow, absence_id, actor)
 
 
 def list_absences(
@@ -115,11 +116,19 @@ def list_absences(
     on: date | None = None,
     first: date | None = None,
     last: date | None = None,
+    actor: Actor = SYSTEM,
 ) -> Page[Absence]:
     """Absences, earliest first: of one employee, of one kind, covering the date ``on``,
-    overlapping the period ``first``..``last`` (either end may be left open)."""
+    overlapping the period ``first``..``last`` (either end may be left open).
+
+    An external partner sees only their own absences, whatever ``employee_id`` says.
+    """
     if first is not None and last is not None and last < first:
         raise InvalidValue("The period cannot end before it starts", field="to")
+    if actor.is_external:
+        if employee_id not in (None, actor.employee_id):
+            return Page(items=[], total=0, limit=limit, offset=offset)
+        employee_id = actor.employee_id
     with uow:
         return uow.absences.page_matching(
             limit=limit,
@@ -130,6 +139,14 @@ def list_absences(
             first=first,
             last=last,
         )
+
+
+def _visible(uow: UnitOfWork, absence_id: int, actor: Actor) -> Absence:
+    absence = uow.absences.find(absence_id)
+    if absence is None or (actor.is_external and absence.employee_id != actor.employee_id):
+        # Another's absence answers like a missing one, so its id cannot be probed.
+        raise NotFound(uow.absences.label, absence_id)
+    return absence
 
 
 def _date(value: object) -> date:

@@ -14,6 +14,7 @@ from decimal import Decimal
 from typing import Any
 
 from conveyor.domain.actors import Actor
+from conveyor.domain.clients import require_client_access
 from conveyor.domain.crm_items import CrmItem, ItemQuery, check_currency
 from conveyor.domain.custom_fields import (
     CustomField,
@@ -63,7 +64,9 @@ def create_item(
             responsible_id = actor.employee_id
         if responsible_id is not None:
             _check_responsible(uow, responsible_id, actor)
-        _check_clients(uow, contact_id=command.contact_id, company_id=command.company_id)
+        _check_clients(
+            uow, contact_id=command.contact_id, company_id=command.company_id, actor=actor
+        )
         definitions = uow.custom_fields.of(entity_type)
         values = normalize_fields(definitions, {}, command.fields)
         check_links(uow, definitions, values, prefix="fields")
@@ -128,8 +131,14 @@ def update_item(
             checked["currency"] = check_currency(str(changes["currency"]))
         if "responsible_id" in changes:
             checked["responsible_id"] = _check_responsible(uow, changes["responsible_id"], actor)
+        if "contact_id" in changes or "company_id" in changes:
+            # Even clearing a client link is work on the client base.
+            require_client_access(actor)
         _check_clients(
-            uow, contact_id=changes.get("contact_id"), company_id=changes.get("company_id")
+            uow,
+            contact_id=changes.get("contact_id"),
+            company_id=changes.get("company_id"),
+            actor=actor,
         )
         checked.update({k: changes[k] for k in ("contact_id", "company_id") if k in changes})
         if "fields" in changes:
@@ -261,7 +270,12 @@ def _check_responsible(uow: UnitOfWork, employee_id: int, actor: Actor) -> int:
     return employee_id
 
 
-def _check_clients(uow: UnitOfWork, *, contact_id: int | None, company_id: int | None) -> None:
+def _check_clients(
+    uow: UnitOfWork, *, contact_id: int | None, company_id: int | None, actor: Actor
+) -> None:
+    if contact_id is not None or company_id is not None:
+        # External partners have no access to the client base, so they cannot link it either.
+        require_client_access(actor)
     if contact_id is not None:
         uow.contacts.get(contact_id, field="contact_id")
     if company_id is not None:

@@ -1,4 +1,7 @@
-"""Elements of universal lists: heads and admins keep them; everyone reads them."""
+"""Elements of universal lists: heads and admins keep them; staff read them.
+
+External partners have no access to lists at all (``require_client_access``).
+"""
 
 from __future__ import annotations
 
@@ -7,8 +10,8 @@ from dataclasses import dataclass, field
 from datetime import datetime
 from typing import Any
 
-from conveyor.domain.actors import Actor
-from conveyor.domain.clients import check_name
+from conveyor.domain.actors import SYSTEM, Actor
+from conveyor.domain.clients import check_name, require_client_access
 from conveyor.domain.errors import Conflict, InvalidValue, NotFound
 from conveyor.domain.lists import ListElement, UniversalList
 from conveyor.domain.pages import Page
@@ -31,6 +34,7 @@ def add_element(
 ) -> ListElement:
     """Values are checked against the columns: types, options, required ones, and links
     (employee columns name existing employees, list_element columns elements of their list)."""
+    require_client_access(actor)
     actor.require(Role.HEAD)
     with uow:
         universal = uow.lists.get(list_id)
@@ -54,6 +58,7 @@ def update_element(
     now: datetime,
 ) -> ListElement:
     """Rename and/or change values; ``values`` merges (a column set to ``None`` is cleared)."""
+    require_client_access(actor)
     actor.require(Role.HEAD)
     with uow:
         universal = uow.lists.get(list_id)
@@ -81,6 +86,7 @@ def remove_element(
 ) -> None:
     """Remove an element no record points at; otherwise ``Conflict`` says who does, since
     a deal whose "segment" silently vanished would be worse than a refusal."""
+    require_client_access(actor)
     actor.require(Role.HEAD)
     with uow:
         element = _element_of(uow, list_id, element_id)
@@ -94,7 +100,10 @@ def remove_element(
         uow.commit()
 
 
-def get_element(uow: UnitOfWork, list_id: int, element_id: int) -> ListElement:
+def get_element(
+    uow: UnitOfWork, list_id: int, element_id: int, *, actor: Actor = SYSTEM
+) -> ListElement:
+    require_client_access(actor)
     with uow:
         return _element_of(uow, list_id, element_id)
 
@@ -107,10 +116,12 @@ def list_elements(
     offset: int,
     where: Mapping[str, str] | None = None,
     name: str | None = None,
+    actor: Actor = SYSTEM,
 ) -> Page[ListElement]:
     """The list's elements by id, those whose column values equal ``where`` (column code
     -> text, parsed by the column's type; empty text: no value) and whose name contains
     ``name`` (any case)."""
+    require_client_access(actor)
     where = where or {}
     if len(where) > MAX_FILTERS:
         raise InvalidValue(f"At most {MAX_FILTERS} column filters", field="where")

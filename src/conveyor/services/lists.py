@@ -1,5 +1,8 @@
 """Universal lists: define them and change their columns (admins only).
 
+Lists hold internal reference data (managers, companies to call), so external partners
+may not read them either (``require_client_access``).
+
 Replacing a list's columns never loses data silently (see ``domain/lists.py``): a removed
 column that holds values needs ``discard_values``, and every element must fit the new
 columns, links included; otherwise nothing changes and the conflict names the column.
@@ -12,8 +15,8 @@ from dataclasses import dataclass, field
 from datetime import datetime
 from typing import Any
 
-from conveyor.domain.actors import Actor
-from conveyor.domain.clients import check_name
+from conveyor.domain.actors import SYSTEM, Actor
+from conveyor.domain.clients import check_name, require_client_access
 from conveyor.domain.custom_fields import check_code
 from conveyor.domain.errors import Conflict, InvalidValue, NotFound
 from conveyor.domain.field_types import FieldType, is_empty
@@ -33,6 +36,7 @@ class CreateList:
 def create_list(
     uow: UnitOfWork, command: CreateList, *, actor: Actor, now: datetime
 ) -> UniversalList:
+    require_client_access(actor)
     actor.require_admin()
     with uow:
         _check_code_free(uow, check_code(command.code), list_id=None)
@@ -67,6 +71,7 @@ def update_list(
     Elements whose values change with the columns (dropped values) get
     ``ListElementChanged``; the list gets ``ListChanged`` when anything changed.
     """
+    require_client_access(actor)
     actor.require_admin()
     with uow:
         universal = uow.lists.get(list_id)
@@ -96,6 +101,7 @@ def update_list(
 def delete_list(uow: UnitOfWork, list_id: int, *, actor: Actor, now: datetime) -> None:
     """Delete a list and its elements, unless a custom field or another list's column
     points at its elements (``Conflict`` naming them)."""
+    require_client_access(actor)
     actor.require_admin()
     with uow:
         universal = uow.lists.get(list_id)
@@ -116,12 +122,16 @@ def delete_list(uow: UnitOfWork, list_id: int, *, actor: Actor, now: datetime) -
         uow.commit()
 
 
-def get_list(uow: UnitOfWork, list_id: int) -> UniversalList:
+def get_list(uow: UnitOfWork, list_id: int, *, actor: Actor = SYSTEM) -> UniversalList:
+    require_client_access(actor)
     with uow:
         return uow.lists.get(list_id)
 
 
-def list_lists(uow: UnitOfWork, *, limit: int, offset: int) -> Page[UniversalList]:
+def list_lists(
+    uow: UnitOfWork, *, limit: int, offset: int, actor: Actor = SYSTEM
+) -> Page[UniversalList]:
+    require_client_access(actor)
     with uow:
         return uow.lists.page(limit=limit, offset=offset)
 

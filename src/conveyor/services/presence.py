@@ -4,13 +4,18 @@ from __future__ import annotations
 
 from datetime import datetime
 
+from conveyor.domain.actors import SYSTEM, Actor
 from conveyor.domain.presence import Presence, decide_presence
-from conveyor.domain.workdays import local_day
+from conveyor.domain.workdays import check_may_see_day, local_day
 from conveyor.storage.unit_of_work import UnitOfWork
 
 
-def presence_of(uow: UnitOfWork, employee_id: int, *, at: datetime) -> Presence:
-    """Is the employee present at ``at`` (timezone-aware)? See ``decide_presence``."""
+def presence_of(
+    uow: UnitOfWork, employee_id: int, *, at: datetime, actor: Actor = SYSTEM
+) -> Presence:
+    """Is the employee present at ``at`` (timezone-aware)? See ``decide_presence``.
+    An external partner may ask only about themselves (``Forbidden`` otherwise)."""
+    check_may_see_day(actor, employee_id)
     with uow:
         employee = uow.employees.get(employee_id)
         day = local_day(at, employee.timezone)

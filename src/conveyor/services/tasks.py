@@ -62,7 +62,7 @@ def create_task(uow: UnitOfWork, command: CreateTask, *, actor: Actor, now: date
             for index, employee_id in enumerate(ids):
                 _active_employee(uow, employee_id, field=f"{name}.{index}")
         if command.item_id is not None:
-            uow.items.get(command.item_id, field="item_id")
+            _linkable_item(uow, command.item_id, actor)
         task = uow.tasks.add(
             Task(
                 title=command.title,
@@ -144,7 +144,7 @@ def update_task(
         item_id = changes.get("item_id")
         if "item_id" in differing and item_id is not None:
             assert isinstance(item_id, int)
-            uow.items.get(item_id, field="item_id")
+            _linkable_item(uow, item_id, actor)
         changed += task.edit({k: v for k, v in changes.items() if k in differing}, now=now)
 
         given_co = _ids(changes.get("co_executor_ids"))
@@ -231,6 +231,14 @@ _PLAIN_FIELDS = (
 
 def _sees_all(actor: Actor) -> bool:
     return actor.is_admin or actor.role is Role.HEAD
+
+
+def _linkable_item(uow: UnitOfWork, item_id: int, actor: Actor) -> None:
+    """A task may link only a lead or deal its actor may see (``CrmItem.visible_to``)."""
+    item = uow.items.find(item_id)
+    if item is None or not item.visible_to(actor):
+        # A hidden item answers exactly like a missing one, so ids cannot be probed.
+        raise NotFound(uow.items.label, item_id, field="item_id")
 
 
 def _visible(uow: UnitOfWork, task_id: int, actor: Actor, *, for_update: bool = False) -> Task:

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from datetime import date, datetime
 
-from conveyor.domain.actors import Actor
+from conveyor.domain.actors import SYSTEM, Actor
 from conveyor.domain.errors import Conflict
 from conveyor.domain.pages import Page
 from conveyor.domain.workdays import (
@@ -13,6 +13,7 @@ from conveyor.domain.workdays import (
     Workday,
     WorkdayEntry,
     check_may_clock,
+    check_may_see_day,
     day_to_act_on,
     local_day,
 )
@@ -54,11 +55,15 @@ def change_workday(
     return workday
 
 
-def current_workday(uow: UnitOfWork, employee_id: int, *, now: datetime) -> Workday:
+def current_workday(
+    uow: UnitOfWork, employee_id: int, *, now: datetime, actor: Actor = SYSTEM
+) -> Workday:
     """The day still running, else today's (local date); a day never opened has no state.
 
     The returned object is not stored when no day was opened (its ``id`` is ``None``).
+    An external partner may read only their own (``Forbidden`` otherwise).
     """
+    check_may_see_day(actor, employee_id)
     with uow:
         employee = uow.employees.get(employee_id)
         running = uow.workdays.unclosed(employee_id)
@@ -68,17 +73,29 @@ def current_workday(uow: UnitOfWork, employee_id: int, *, now: datetime) -> Work
         return uow.workdays.of(employee_id, today) or Workday(employee_id=employee_id, day=today)
 
 
-def workday_history(uow: UnitOfWork, employee_id: int, *, limit: int) -> list[WorkdayEntry]:
-    """The employee's time-clock entries, newest first."""
+def workday_history(
+    uow: UnitOfWork, employee_id: int, *, limit: int, actor: Actor = SYSTEM
+) -> list[WorkdayEntry]:
+    """The employee's time-clock entries, newest first; an external partner reads only
+    their own (``Forbidden`` otherwise)."""
+    check_may_see_day(actor, employee_id)
     with uow:
         uow.employees.get(employee_id)
         return uow.workdays.history(employee_id, limit=limit)
 
 
 def list_workdays(
-    uow: UnitOfWork, *, day: date, state: DayState | None, limit: int, offset: int
+    uow: UnitOfWork,
+    *,
+    day: date,
+    state: DayState | None,
+    limit: int,
+    offset: int,
+    actor: Actor = SYSTEM,
 ) -> Page[Workday]:
     """Everyone's working day on the local date ``day``, by employee; employees who did not
-    open that day have no working day and are not listed."""
+    open that day have no working day and are not listed. An external partner sees only
+    their own."""
+    own = actor.employee_id if actor.is_external else None
     with uow:
-        return uow.workdays.page_on(day, state=state, limit=limit, offset=offset)
+        return uow.workdays.page_on(day, state=state, limit=limit, offset=offset, employee_id=own)

@@ -26,7 +26,7 @@ def register(body: AbsenceCreate, uow: UowDep, actor: ActorDep, now: NowDep) -> 
 @router.get("", response_model=PageOf[AbsencePublic])
 def list_(
     uow: UowDep,
-    _: ActorDep,
+    actor: ActorDep,
     limit: Limit = 50,
     offset: Offset = 0,
     employee_id: IdQuery = None,
@@ -48,13 +48,14 @@ def list_(
         on=on,
         first=first,
         last=last,
+        actor=actor,
     )
     return render.page(AbsencePublic, found)
 
 
 @router.get("/{absence_id}", response_model=AbsencePublic)
-def get(absence_id: IdPath, uow: UowDep, _: ActorDep) -> AbsencePublic:
-    return one(AbsencePublic, absences.get_absence(uow, absence_id))
+def get(absence_id: IdPath, uow: UowDep, actor: ActorDep) -> AbsencePublic:
+    return one(AbsencePublic, absences.get_absence(uow, absence_id, actor=actor))
 
 
 @router.patch("/{absence_id}", response_model=AbsencePublic)

@@ -55,13 +55,13 @@ def create(body: ListCreate, uow: UowDep, actor: ActorDep, now: NowDep) -> objec
 
 
 @router.get("", response_model=PageOf[ListPublic])
-def list_(uow: UowDep, _: ActorDep, limit: Limit = 50, offset: Offset = 0) -> object:
-    return page(ListPublic, lists.list_lists(uow, limit=limit, offset=offset))
+def list_(uow: UowDep, actor: ActorDep, limit: Limit = 50, offset: Offset = 0) -> object:
+    return page(ListPublic, lists.list_lists(uow, limit=limit, offset=offset, actor=actor))
 
 
 @router.get("/{list_id}", response_model=ListPublic)
-def get(list_id: IdPath, uow: UowDep, _: ActorDep) -> object:
-    return one(ListPublic, lists.get_list(uow, list_id))
+def get(list_id: IdPath, uow: UowDep, actor: ActorDep) -> object:
+    return one(ListPublic, lists.get_list(uow, list_id, actor=actor))
 
 
 @router.patch(
@@ -122,21 +122,22 @@ def add_element(
 def list_elements_(
     list_id: IdPath,
     uow: UowDep,
-    _: ActorDep,
+    actor: ActorDep,
     where: Where,
     limit: Limit = 50,
     offset: Offset = 0,
     name: Annotated[str | None, Query(max_length=300)] = None,
 ) -> object:
     found = list_elements.list_elements(
-        uow, list_id, limit=limit, offset=offset, where=where, name=name
+        uow, list_id, limit=limit, offset=offset, where=where, name=name, actor=actor
     )
     return page(ElementPublic, found)
 
 
 @router.get("/{list_id}/elements/{element_id}", response_model=ElementPublic)
-def get_element(list_id: IdPath, element_id: IdPath, uow: UowDep, _: ActorDep) -> object:
-    return one(ElementPublic, list_elements.get_element(uow, list_id, element_id))
+def get_element(list_id: IdPath, element_id: IdPath, uow: UowDep, actor: ActorDep) -> object:
+    found = list_elements.get_element(uow, list_id, element_id, actor=actor)
+    return one(ElementPublic, found)
 
 
 @router.patch("/{list_id}/elements/{element_id}", response_model=ElementPublic)

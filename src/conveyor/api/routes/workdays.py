@@ -38,31 +38,34 @@ def act(
 
 
 @router.get("/employees/{employee_id}/workday", response_model=WorkdayPublic)
-def current(employee_id: IdPath, uow: UowDep, _: ActorDep, now: NowDep) -> WorkdayPublic:
+def current(employee_id: IdPath, uow: UowDep, actor: ActorDep, now: NowDep) -> WorkdayPublic:
     """The day still running, else today's on the employee's local date."""
-    return one(WorkdayPublic, workdays.current_workday(uow, employee_id, now=now))
+    found = workdays.current_workday(uow, employee_id, now=now, actor=actor)
+    return one(WorkdayPublic, found)
 
 
 @router.get("/employees/{employee_id}/workday/history", response_model=list[WorkdayEntryPublic])
 def history(
-    employee_id: IdPath, uow: UowDep, _: ActorDep, limit: Limit = 50
+    employee_id: IdPath, uow: UowDep, actor: ActorDep, limit: Limit = 50
 ) -> list[WorkdayEntryPublic]:
     """Time-clock entries, newest first."""
-    entries = workdays.workday_history(uow, employee_id, limit=limit)
+    entries = workdays.workday_history(uow, employee_id, limit=limit, actor=actor)
     return [one(WorkdayEntryPublic, e) for e in entries]
 
 
 @router.get("/workdays", response_model=PageOf[WorkdayPublic])
 def on_day(
     uow: UowDep,
-    _: ActorDep,
+    actor: ActorDep,
     day: Annotated[IsoDate, Query(description="A local calendar date")],
     state: DayState | None = None,
     limit: Limit = 50,
     offset: Offset = 0,
 ) -> PageOf[WorkdayPublic]:
     """Everyone's working day on ``day``; who never opened that day is not listed."""
-    found = workdays.list_workdays(uow, day=day, state=state, limit=limit, offset=offset)
+    found = workdays.list_workdays(
+        uow, day=day, state=state, limit=limit, offset=offset, actor=actor
+    )
     return render.page(WorkdayPublic, found)
 
 
@@ -70,12 +73,12 @@ def on_day(
 def presence_at(
     employee_id: IdPath,
     uow: UowDep,
-    _: ActorDep,
+    actor: ActorDep,
     now: NowDep,
     at: Annotated[
         AwareDatetime | None, Query(description="An ISO datetime with offset; default: now")
     ] = None,
 ) -> PresencePublic:
     """Is the employee present at ``at``: not when dismissed or away on an absence."""
-    found = presence.presence_of(uow, employee_id, at=at or now)
+    found = presence.presence_of(uow, employee_id, at=at or now, actor=actor)
     return one(PresencePublic, found)

@@ -37,12 +37,19 @@ class TimeClockRepository(WorkdayRepository):
         return self.session.scalars(query).first()
 
     def page_on(
-        self, day: date, *, state: DayState | None, limit: int, offset: int
+        self,
+        day: date,
+        *,
+        state: DayState | None,
+        limit: int,
+        offset: int,
+        employee_id: int | None = None,
     ) -> Page[Workday]:
-        """The working days on the local date ``day``, by employee, optionally in one state."""
+        """The working days on the local date ``day``, by employee, optionally in one state
+        and of one employee."""
         return self.page(
             limit=limit,
             offset=offset,
-            filters={"day": day, "state": state},
+            filters={"day": day, "state": state, "employee_id": employee_id},
             order_by=[workdays.c.employee_id],
         )
