@@ -6,15 +6,16 @@ from collections.abc import Callable
 from datetime import UTC, datetime
 from typing import Any
 
-from fastapi import FastAPI, Request
-from starlette.types import ASGIApp, Receive, Scope, Send
+from fastapi import Depends, FastAPI, Request
+from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
 from conveyor import __version__
-from conveyor.api import problems
+from conveyor.api import deps, problems
 from conveyor.api.routes import ROUTERS
 from conveyor.storage.database import build_engine, session_factory
 
 MAX_BODY = 1024 * 1024
+TOO_LARGE = f"The body is over {MAX_BODY} bytes"
 
 
 def create_app(
@@ -25,6 +26,7 @@ def create_app(
         version=__version__,
         description="Order and task flow: org, CRM pipelines, tasks, lists. "
         "Errors are RFC 9457 problem+json.",
+        dependencies=[Depends(deps.refuse_nul_in_query)],
     )
     engine = build_engine(database_url, **engine_options)
     app.state.engine = engine
@@ -43,18 +45,75 @@ def create_app(
 
 
 class BodyLimit:
-    """Refuse bodies over 1 MiB before reading them."""
+    """Refuse bodies over 1 MiB: at once when ``Content-Length`` says so, else while reading.
+
+    A body sent without ``Content-Length`` (chunked) is read here, at most 1 MiB and one
+    byte of it, and handed on only when it fits, so no size of upload reaches the app.
+    """
 
     def __init__(self, app: ASGIApp) -> None:
         self.app = app
 
     async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
-        if scope["type"] == "http":
-            length = dict(scope.get("headers", [])).get(b"content-length")
-            if length is not None and (not length.isdigit() or int(length) > MAX_BODY):
-                response = problems.problem(
-                    Request(scope), 413, "too-large", f"The body is over {MAX_BODY} bytes"
-                )
-                await response(scope, receive, send)
+        if scope["type"] != "http":
+            await self.app(scope, receive, send)
+            return
+        length = dict(scope.get("headers", [])).get(b"content-length")
+        if length is not None and not length.isdigit():
+            await _refuse(
+                scope, receive, send, 400, "bad-request", "Content-Length is not a number"
+            )
+        elif length is not None and int(length) > MAX_BODY:
+            await _refuse(scope, receive, send, 413, "too-large", TOO_LARGE)
+        elif length is not None:
+            await self.app(scope, receive, send)
+        else:
+            try:
+                body = await _read_at_most(receive, MAX_BODY)
+            except _ClientLeft:
                 return
-        await self.app(scope, receive, send)
+            if body is None:
+                await _refuse(scope, receive, send, 413, "too-large", TOO_LARGE)
+            else:
+                await self.app(scope, _replay(body, receive), send)
+
+
+async def _refuse(
+    scope: Scope, receive: Receive, send: Send, status: int, slug: str, detail: str
+) -> None:
+    await problems.problem(Request(scope), status, slug, detail)(scope, receive, send)
+
+
+class _ClientLeft(Exception):
+    """The client disconnected before sending its whole body."""
+
+
+async def _read_at_most(receive: Receive, limit: int) -> bytes | None:
+    """The whole body, or ``None`` as soon as it passes ``limit`` bytes."""
+    chunks: list[bytes] = []
+    size = 0
+    while True:
+        message = await receive()
+        if message["type"] != "http.request":
+            raise _ClientLeft
+        chunk = message.get("body", b"")
+        size += len(chunk)
+        if size > limit:
+            return None
+        chunks.append(chunk)
+        if not message.get("more_body", False):
+            return b"".join(chunks)
+
+
+def _replay(body: bytes, receive: Receive) -> Receive:
+    """A ``receive`` that gives ``body`` in one message, then whatever the client sends."""
+    given = False
+
+    async def replayed() -> Message:
+        nonlocal given
+        if given:
+            return await receive()
+        given = True
+        return {"type": "http.request", "body": body, "more_body": False}
+
+    return replayed

@@ -10,7 +10,7 @@ from fastapi import Depends, Path, Query, Request
 from fastapi.security import HTTPAuthorizationCredentials, HTTPBearer
 
 from conveyor.domain.actors import Actor
-from conveyor.domain.errors import NotAuthenticated
+from conveyor.domain.errors import InvalidValue, NotAuthenticated
 from conveyor.services.tokens import authenticate
 from conveyor.storage.unit_of_work import UnitOfWork
 
@@ -36,6 +36,20 @@ def get_actor(
     if credentials is None or credentials.scheme.lower() != "bearer":
         raise NotAuthenticated("Send an API token as 'Authorization: Bearer <token>'")
     return authenticate(UnitOfWork(request.app.state.sessions), credentials.credentials)
+
+
+def refuse_nul_in_query(request: Request) -> None:
+    """Refuse a NUL character (``%00``) in any query parameter, naming it.
+
+    Mounted on the whole app: PostgreSQL cannot compare text with NUL, so a search filter
+    holding one would fail there and not on SQLite. Bodies are checked by ``schemas.Input``.
+    """
+    for name, value in request.query_params.multi_items():
+        if "\x00" in name or "\x00" in value:
+            raise InvalidValue(
+                "A query parameter must not contain the NUL character (%00)",
+                field=name.replace("\x00", ""),
+            )
 
 
 UowDep = Annotated[UnitOfWork, Depends(get_uow)]

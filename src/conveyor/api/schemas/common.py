@@ -28,7 +28,9 @@ Email = Annotated[
     str,
     StringConstraints(strip_whitespace=True, max_length=320, pattern=r"^[^@\s]+@[^@\s]+\.[^@\s]+$"),
 ]
-Id = Annotated[int, Field(ge=1, le=2**63 - 1)]
+# "lt=2**63", not "le=2**63 - 1": FastAPI writes these bounds into the OpenAPI document as
+# floats, and float(2**63 - 1) is 2**63, which would document one id too many.
+Id = Annotated[int, Field(ge=1, lt=2**63)]
 
 
 def _moment(value: datetime) -> datetime:
@@ -43,10 +45,33 @@ def _moment(value: datetime) -> datetime:
 Moment = Annotated[AwareDatetime, AfterValidator(_moment)]
 
 
+def _has_nul(value: Any) -> bool:
+    """Whether a NUL character hides in ``value``: a string, or a key or item of a dict or list."""
+    if isinstance(value, str):
+        return "\x00" in value
+    if isinstance(value, dict):
+        return any(_has_nul(key) or _has_nul(item) for key, item in value.items())
+    if isinstance(value, list | tuple | set | frozenset):
+        return any(_has_nul(item) for item in value)
+    return False
+
+
 class Input(BaseModel):
-    """Input schemas refuse unknown fields, so a typo is an error, not a silent no-op."""
+    """Input schemas refuse unknown fields, so a typo is an error, not a silent no-op.
+
+    They also refuse the NUL character in any string, however deep: PostgreSQL cannot store
+    it in text or JSON, and the same input must get the same answer on both databases.
+    """
 
     model_config = ConfigDict(extra="forbid")
+
+    @field_validator("*")
+    @classmethod
+    def _refuse_nul_characters(cls, value: Any) -> Any:
+        # Nested Input models have already checked themselves, naming the inner field.
+        if _has_nul(value):
+            raise ValueError("must not contain the NUL character (\\u0000)")
+        return value
 
 
 class Update(Input):
