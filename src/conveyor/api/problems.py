@@ -88,7 +88,19 @@ def _validation_error(request: Request, error: RequestValidationError) -> JSONRe
     for item in error.errors():
         if item.get("type") == "json_invalid":
             return problem(request, 400, "malformed-json", "The request body is not valid JSON")
-        items.append({"field": _field_name(item.get("loc", ())), "message": item.get("msg", "")})
+        whole_body = tuple(item.get("loc", ())) == ("body",)
+        if whole_body and _has_body(request) and not _is_json(request):
+            # FastAPI reads a non-JSON body as no object at all; say what is really wrong.
+            return problem(
+                request,
+                415,
+                "unsupported-media-type",
+                "Send the body as JSON, with 'Content-Type: application/json'",
+            )
+        message = item.get("msg", "")
+        if whole_body and item.get("type") == "missing":
+            message = "A JSON object is required as the request body"
+        items.append({"field": _field_name(item.get("loc", ())), "message": message})
     field = items[0]["field"] if items else None
     message = str(items[0]["message"]) if items else "Invalid input"
     detail = f"{field}: {message}" if field else message
@@ -104,6 +116,19 @@ def _http_error(request: Request, error: HTTPException) -> JSONResponse:
 def _unexpected(request: Request, error: Exception) -> JSONResponse:
     log.error("unhandled error on %s %s", request.method, request.url.path, exc_info=error)
     return problem(request, 500, "internal", "An unexpected error occurred; it has been logged")
+
+
+def _has_body(request: Request) -> bool:
+    length = request.headers.get("content-length")
+    return "transfer-encoding" in request.headers or (length is not None and length != "0")
+
+
+def _is_json(request: Request) -> bool:
+    """``application/json`` or any ``application/...+json``, whatever its parameters."""
+    media_type = request.headers.get("content-type", "").split(";")[0].strip().lower()
+    return media_type == "application/json" or (
+        media_type.startswith("application/") and media_type.endswith("+json")
+    )
 
 
 def _field_name(loc: Any) -> str | None:
