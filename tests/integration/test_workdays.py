@@ -59,11 +59,11 @@ def test_a_working_day_is_opened_paused_resumed_and_closed_with_history_and_even
         states.append(_clock(uow, clock, ivan, action))
         clock.advance(hours=2)
     assert states == [DayState.OPEN, DayState.PAUSED, DayState.OPEN, DayState.CLOSED]
-    day = workdays.current_workday(uow, ivan.id, now=clock())
+    day = workdays.current_workday(uow, ivan.id, now=clock(), actor=SYSTEM)
     assert (day.day, day.state) == (MONDAY, DayState.CLOSED)
     assert day.opened_at == datetime(2026, 3, 2, 9, tzinfo=UTC)
     assert day.closed_at == datetime(2026, 3, 2, 15, tzinfo=UTC)
-    history = workdays.workday_history(uow, ivan.id, limit=10)
+    history = workdays.workday_history(uow, ivan.id, limit=10, actor=SYSTEM)
     assert [e.action for e in history] == [CLOSE, RESUME, PAUSE, OPEN]
     assert [e.state for e in history] == [
         DayState.CLOSED,
@@ -71,7 +71,8 @@ def test_a_working_day_is_opened_paused_resumed_and_closed_with_history_and_even
         DayState.PAUSED,
         DayState.OPEN,
     ]
-    assert [e.action for e in workdays.workday_history(uow, ivan.id, limit=2)] == [CLOSE, RESUME]
+    last_two = workdays.workday_history(uow, ivan.id, limit=2, actor=SYSTEM)
+    assert [e.action for e in last_two] == [CLOSE, RESUME]
     with uow:
         events = [e for e in uow.events.where() if e.type == "WorkdayChanged"]
     assert [e.payload["action"] for e in events] == ["open", "pause", "resume", "close"]
@@ -91,8 +92,8 @@ def test_the_day_is_the_employees_local_date(uow: UnitOfWork, clock: FakeClock) 
     _clock(uow, clock, moscow, OPEN)
     _clock(uow, clock, new_york, OPEN)
     assert moscow.id is not None and new_york.id is not None
-    assert workdays.current_workday(uow, moscow.id, now=clock()).day == TUESDAY
-    assert workdays.current_workday(uow, new_york.id, now=clock()).day == MONDAY
+    assert workdays.current_workday(uow, moscow.id, now=clock(), actor=SYSTEM).day == TUESDAY
+    assert workdays.current_workday(uow, new_york.id, now=clock(), actor=SYSTEM).day == MONDAY
 
 
 def test_a_night_shift_is_paused_and_closed_as_the_day_it_was_opened(
@@ -103,7 +104,7 @@ def test_a_night_shift_is_paused_and_closed_as_the_day_it_was_opened(
     assert ivan.id is not None
     _clock(uow, clock, ivan, OPEN)
     clock.advance(hours=3)  # 01:00 on Tuesday
-    assert workdays.current_workday(uow, ivan.id, now=clock()).day == MONDAY
+    assert workdays.current_workday(uow, ivan.id, now=clock(), actor=SYSTEM).day == MONDAY
     _clock(uow, clock, ivan, PAUSE)
     _clock(uow, clock, ivan, CLOSE)
     with uow:
@@ -112,7 +113,7 @@ def test_a_night_shift_is_paused_and_closed_as_the_day_it_was_opened(
     # Once closed, the next opening starts Tuesday.
     clock.advance(hours=7)
     _clock(uow, clock, ivan, OPEN)
-    assert workdays.current_workday(uow, ivan.id, now=clock()).day == TUESDAY
+    assert workdays.current_workday(uow, ivan.id, now=clock(), actor=SYSTEM).day == TUESDAY
 
 
 def test_opening_today_while_yesterday_is_still_open_is_refused_and_changes_nothing(
@@ -171,7 +172,7 @@ def test_a_dismissed_employee_cannot_open_a_day_and_unknown_ones_do_not_exist(
     with pytest.raises(NotFound):
         workdays.change_workday(uow, 4242, OPEN, actor=SYSTEM, now=clock())
     with pytest.raises(NotFound):
-        workdays.current_workday(uow, 4242, now=clock())
+        workdays.current_workday(uow, 4242, now=clock(), actor=SYSTEM)
     assert _trail(uow) == (0, 0, 0)
 
 
@@ -180,17 +181,20 @@ def test_everyones_day_is_listed_by_date_and_state(uow: UnitOfWork, clock: FakeC
     _clock(uow, clock, ivan, OPEN)
     _clock(uow, clock, olga, OPEN)
     _clock(uow, clock, olga, PAUSE)
-    page = workdays.list_workdays(uow, day=MONDAY, state=None, limit=10, offset=0)
+    page = workdays.list_workdays(uow, day=MONDAY, state=None, limit=10, offset=0, actor=SYSTEM)
     assert [(w.employee_id, w.state) for w in page.items] == [
         (ivan.id, DayState.OPEN),
         (olga.id, DayState.PAUSED),
     ]
     assert petr.id not in {w.employee_id for w in page.items}
-    open_now = workdays.list_workdays(uow, day=MONDAY, state=DayState.OPEN, limit=10, offset=0)
+    open_now = workdays.list_workdays(
+        uow, day=MONDAY, state=DayState.OPEN, limit=10, offset=0, actor=SYSTEM
+    )
     assert [w.employee_id for w in open_now.items] == [ivan.id]
-    second = workdays.list_workdays(uow, day=MONDAY, state=None, limit=1, offset=1)
+    second = workdays.list_workdays(uow, day=MONDAY, state=None, limit=1, offset=1, actor=SYSTEM)
     assert (second.total, [w.employee_id for w in second.items]) == (2, [olga.id])
-    assert workdays.list_workdays(uow, day=TUESDAY, state=None, limit=10, offset=0).total == 0
+    tuesday = workdays.list_workdays(uow, day=TUESDAY, state=None, limit=10, offset=0, actor=SYSTEM)
+    assert tuesday.total == 0
 
 
 def test_presence_shows_the_absence_on_the_local_date_and_the_clock_at_that_moment(
@@ -210,16 +214,20 @@ def test_presence_shows_the_absence_on_the_local_date_and_the_clock_at_that_mome
         actor=SYSTEM,
         now=clock(),
     )
-    monday = presence.presence_of(uow, ivan.id, at=clock())
+    monday = presence.presence_of(uow, ivan.id, at=clock(), actor=SYSTEM)
     assert (monday.present, monday.day_state, monday.absence) == (True, DayState.PAUSED, None)
-    earlier = presence.presence_of(uow, ivan.id, at=opened_at)
+    earlier = presence.presence_of(uow, ivan.id, at=opened_at, actor=SYSTEM)
     assert earlier.day_state is DayState.OPEN
-    before_work = presence.presence_of(uow, ivan.id, at=datetime(2026, 3, 2, 5, tzinfo=UTC))
+    before_work = presence.presence_of(
+        uow, ivan.id, at=datetime(2026, 3, 2, 5, tzinfo=UTC), actor=SYSTEM
+    )
     assert before_work.day_state is None
     # 21:30 UTC on Monday is already Tuesday in Moscow: away on the trip.
-    tuesday = presence.presence_of(uow, ivan.id, at=datetime(2026, 3, 2, 21, 30, tzinfo=UTC))
+    tuesday = presence.presence_of(
+        uow, ivan.id, at=datetime(2026, 3, 2, 21, 30, tzinfo=UTC), actor=SYSTEM
+    )
     assert not tuesday.present and tuesday.reasons == (AwayReason.ABSENCE,)
     assert tuesday.absence is not None and tuesday.absence.kind is AbsenceKind.BUSINESS_TRIP
     assert tuesday.day_state is DayState.PAUSED  # the Monday day still runs
     with pytest.raises(NotFound):
-        presence.presence_of(uow, 4242, at=clock())
+        presence.presence_of(uow, 4242, at=clock(), actor=SYSTEM)

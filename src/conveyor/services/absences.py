@@ -12,7 +12,7 @@ from conveyor.domain.absences import (
     check_no_overlap,
     check_period,
 )
-from conveyor.domain.actors import SYSTEM, Actor
+from conveyor.domain.actors import Actor
 from conveyor.domain.errors import InvalidValue, NotFound
 from conveyor.domain.pages import Page
 from conveyor.storage.unit_of_work import UnitOfWork
@@ -100,7 +100,7 @@ def cancel_absence(uow: UnitOfWork, absence_id: int, *, actor: Actor, now: datet
         uow.commit()
 
 
-def get_absence(uow: UnitOfWork, absence_id: int, *, actor: Actor = SYSTEM) -> Absence:
+def get_absence(uow: UnitOfWork, absence_id: int, *, actor: Actor) -> Absence:
     """The absence; an external partner sees only their own (another's is ``NotFound``)."""
     with uow:
         return _visible(uow, absence_id, actor)
@@ -116,7 +116,7 @@ def list_absences(
     on: date | None = None,
     first: date | None = None,
     last: date | None = None,
-    actor: Actor = SYSTEM,
+    actor: Actor,
 ) -> Page[Absence]:
     """Absences, earliest first: of one employee, of one kind, covering the date ``on``,
     overlapping the period ``first``..``last`` (either end may be left open).

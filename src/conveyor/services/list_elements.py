@@ -10,7 +10,7 @@ from dataclasses import dataclass, field
 from datetime import datetime
 from typing import Any
 
-from conveyor.domain.actors import SYSTEM, Actor
+from conveyor.domain.actors import Actor
 from conveyor.domain.clients import check_name, require_client_access
 from conveyor.domain.errors import Conflict, InvalidValue, NotFound
 from conveyor.domain.lists import ListElement, UniversalList
@@ -100,9 +100,7 @@ def remove_element(
         uow.commit()
 
 
-def get_element(
-    uow: UnitOfWork, list_id: int, element_id: int, *, actor: Actor = SYSTEM
-) -> ListElement:
+def get_element(uow: UnitOfWork, list_id: int, element_id: int, *, actor: Actor) -> ListElement:
     require_client_access(actor)
     with uow:
         return _element_of(uow, list_id, element_id)
@@ -116,7 +114,7 @@ def list_elements(
     offset: int,
     where: Mapping[str, str] | None = None,
     name: str | None = None,
-    actor: Actor = SYSTEM,
+    actor: Actor,
 ) -> Page[ListElement]:
     """The list's elements by id, those whose column values equal ``where`` (column code
     -> text, parsed by the column's type; empty text: no value) and whose name contains

@@ -15,7 +15,7 @@ from dataclasses import dataclass, field
 from datetime import datetime
 from typing import Any
 
-from conveyor.domain.actors import SYSTEM, Actor
+from conveyor.domain.actors import Actor
 from conveyor.domain.clients import check_name, require_client_access
 from conveyor.domain.custom_fields import check_code
 from conveyor.domain.errors import Conflict, InvalidValue, NotFound
@@ -122,15 +122,13 @@ def delete_list(uow: UnitOfWork, list_id: int, *, actor: Actor, now: datetime) -
         uow.commit()
 
 
-def get_list(uow: UnitOfWork, list_id: int, *, actor: Actor = SYSTEM) -> UniversalList:
+def get_list(uow: UnitOfWork, list_id: int, *, actor: Actor) -> UniversalList:
     require_client_access(actor)
     with uow:
         return uow.lists.get(list_id)
 
 
-def list_lists(
-    uow: UnitOfWork, *, limit: int, offset: int, actor: Actor = SYSTEM
-) -> Page[UniversalList]:
+def list_lists(uow: UnitOfWork, *, limit: int, offset: int, actor: Actor) -> Page[UniversalList]:
     require_client_access(actor)
     with uow:
         return uow.lists.page(limit=limit, offset=offset)

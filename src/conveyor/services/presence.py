@@ -4,15 +4,13 @@ from __future__ import annotations
 
 from datetime import datetime
 
-from conveyor.domain.actors import SYSTEM, Actor
+from conveyor.domain.actors import Actor
 from conveyor.domain.presence import Presence, decide_presence
 from conveyor.domain.workdays import check_may_see_day, local_day
 from conveyor.storage.unit_of_work import UnitOfWork
 
 
-def presence_of(
-    uow: UnitOfWork, employee_id: int, *, at: datetime, actor: Actor = SYSTEM
-) -> Presence:
+def presence_of(uow: UnitOfWork, employee_id: int, *, at: datetime, actor: Actor) -> Presence:
     """Is the employee present at ``at`` (timezone-aware)? See ``decide_presence``.
     An external partner may ask only about themselves (``Forbidden`` otherwise)."""
     check_may_see_day(actor, employee_id)

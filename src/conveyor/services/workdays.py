@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from datetime import date, datetime
 
-from conveyor.domain.actors import SYSTEM, Actor
+from conveyor.domain.actors import Actor
 from conveyor.domain.errors import Conflict
 from conveyor.domain.pages import Page
 from conveyor.domain.workdays import (
@@ -55,9 +55,7 @@ def change_workday(
     return workday
 
 
-def current_workday(
-    uow: UnitOfWork, employee_id: int, *, now: datetime, actor: Actor = SYSTEM
-) -> Workday:
+def current_workday(uow: UnitOfWork, employee_id: int, *, now: datetime, actor: Actor) -> Workday:
     """The day still running, else today's (local date); a day never opened has no state.
 
     The returned object is not stored when no day was opened (its ``id`` is ``None``).
@@ -74,7 +72,7 @@ def current_workday(
 
 
 def workday_history(
-    uow: UnitOfWork, employee_id: int, *, limit: int, actor: Actor = SYSTEM
+    uow: UnitOfWork, employee_id: int, *, limit: int, actor: Actor
 ) -> list[WorkdayEntry]:
     """The employee's time-clock entries, newest first; an external partner reads only
     their own (``Forbidden`` otherwise)."""
@@ -91,7 +89,7 @@ def list_workdays(
     state: DayState | None,
     limit: int,
     offset: int,
-    actor: Actor = SYSTEM,
+    actor: Actor,
 ) -> Page[Workday]:
     """Everyone's working day on the local date ``day``, by employee; employees who did not
     open that day have no working day and are not listed. An external partner sees only
