@@ -82,3 +82,37 @@ class CalendarNotCovered(ConveyorError):
 
 class NoWorkingTime(ConveyorError):
     """The work schedule and holiday calendar leave no working time to count on."""
+
+
+class InvalidExpression(InvalidValue):
+    """The expression is not valid."""
+
+    def __init__(
+        self,
+        message: str | None = None,
+        *,
+        field: str | None = "expression",
+        line: int | None = None,
+        column: int | None = None,
+    ) -> None:
+        #: Where the fault is in the expression's text, 1-based (None when it is the whole text).
+        self.line = line
+        self.column = column
+        super().__init__(message, field=field)
+
+
+class ExpressionFailed(ConveyorError):
+    """The expression could not be evaluated on this data."""
+
+    def __init__(
+        self,
+        message: str | None = None,
+        *,
+        field: str | None = "expression",
+        line: int | None = None,
+        column: int | None = None,
+    ) -> None:
+        #: Where evaluation failed in the expression's text, 1-based.
+        self.line = line
+        self.column = column
+        super().__init__(message, field=field)

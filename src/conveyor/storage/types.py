@@ -34,7 +34,8 @@ class UtcDateTime(TypeDecorator[datetime]):
 
 
 def _json() -> JSON:
-    return JSON().with_variant(JSONB(), "postgresql")
+    # none_as_null: a Python None is SQL NULL, not the JSON value null.
+    return JSON(none_as_null=True).with_variant(JSONB(none_as_null=True), "postgresql")
 
 
 # Each mutable wrapper needs its own type instance: as_mutable binds to the instance.

@@ -1,0 +1,1 @@
+"""Engines: assignment, automation, workflow, scheduler — they decide; services and workers act."""
