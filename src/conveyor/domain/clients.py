@@ -5,11 +5,12 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass, field
 from datetime import datetime
-from typing import Any
+from typing import Any, ClassVar
 
 from conveyor.domain.actors import Actor
 from conveyor.domain.errors import Forbidden, InvalidValue
 from conveyor.domain.events import DomainEvent
+from conveyor.domain.pipelines import EntityType
 
 MAX_NAME = 300
 _EMAIL = re.compile(r"^[^@\s]+@[^@\s]+\.[^@\s]+$")
@@ -59,7 +60,15 @@ def require_client_access(actor: Actor) -> None:
 
 
 @dataclass(kw_only=True)
-class Company:
+class Client:
+    """What companies and contacts share: a searchable name, a responsible employee,
+    custom field values, and events named after the entity type."""
+
+    #: The entity type; it names the events (``CompanyCreated``) and the custom fields.
+    ENTITY_TYPE: ClassVar[EntityType]
+    #: Ids that ``<Entity>Created`` reports besides the name, in payload order.
+    CREATED_REFERENCES: ClassVar[tuple[str, ...]]
+
     id: int | None = None
     name: str
     name_key: str = ""
@@ -76,44 +85,38 @@ class Company:
         self.name_key = name_key(name)
 
     def event(self, kind: str, now: datetime, **payload: Any) -> DomainEvent:
-        """``Company<kind>`` about this company, e.g. ``CompanyCreated``."""
-        assert self.id is not None, "a company gets its id when it is added"
+        """``<Entity><kind>`` about this client, e.g. ``CompanyCreated``, ``ContactChanged``."""
+        entity = self.ENTITY_TYPE.value
+        assert self.id is not None, f"a {entity} gets its id when it is added"
         return DomainEvent(
-            type=f"Company{kind}",
-            entity="company",
+            type=f"{entity.capitalize()}{kind}",
+            entity=entity,
             entity_id=self.id,
             occurred_at=now,
             payload=payload,
         )
+
+    def created(self, now: datetime) -> DomainEvent:
+        """``<Entity>Created``: the name, the references and the codes of the fields set."""
+        references = {name: getattr(self, name) for name in self.CREATED_REFERENCES}
+        return self.event("Created", now, name=self.name, **references, fields=sorted(self.fields))
 
 
 @dataclass(kw_only=True)
-class Contact:
-    id: int | None = None
-    name: str
-    name_key: str = ""
+class Company(Client):
+    """An organisation the company works with."""
+
+    ENTITY_TYPE = EntityType.COMPANY
+    CREATED_REFERENCES = ("responsible_id",)
+
+
+@dataclass(kw_only=True)
+class Contact(Client):
+    """A person the company works with, possibly at one of its client companies."""
+
+    ENTITY_TYPE = EntityType.CONTACT
+    CREATED_REFERENCES = ("company_id", "responsible_id")
+
     email: str | None = None
     phone: str | None = None
     company_id: int | None = None
-    responsible_id: int | None = None
-    fields: dict[str, Any] = field(default_factory=dict)
-    created_at: datetime
-    updated_at: datetime
-
-    def __post_init__(self) -> None:
-        self.name_key = name_key(self.name)
-
-    def rename(self, name: str) -> None:
-        self.name = name
-        self.name_key = name_key(name)
-
-    def event(self, kind: str, now: datetime, **payload: Any) -> DomainEvent:
-        """``Contact<kind>`` about this contact, e.g. ``ContactChanged``."""
-        assert self.id is not None, "a contact gets its id when it is added"
-        return DomainEvent(
-            type=f"Contact{kind}",
-            entity="contact",
-            entity_id=self.id,
-            occurred_at=now,
-            payload=payload,
-        )

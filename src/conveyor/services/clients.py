@@ -9,10 +9,11 @@ from __future__ import annotations
 from collections.abc import Mapping
 from dataclasses import dataclass, field
 from datetime import datetime
-from typing import Any
+from typing import Any, TypeVar, cast
 
 from conveyor.domain.actors import Actor
 from conveyor.domain.clients import (
+    Client,
     Company,
     Contact,
     check_email,
@@ -25,7 +26,10 @@ from conveyor.domain.pages import Page
 from conveyor.domain.pipelines import EntityType
 from conveyor.domain.tokens import Role
 from conveyor.services.references import active_employee, custom_field_values
+from conveyor.storage.repositories.base import Repository
 from conveyor.storage.unit_of_work import UnitOfWork
+
+C = TypeVar("C", bound=Client)
 
 
 @dataclass(frozen=True, kw_only=True)
@@ -48,42 +52,15 @@ class CreateContact:
 def create_company(
     uow: UnitOfWork, command: CreateCompany, *, actor: Actor, now: datetime
 ) -> Company:
-    require_client_access(actor)
-    with uow:
-        values = _checked(uow, EntityType.COMPANY, {}, command.__dict__)
-        company = uow.companies.add(Company(**values, created_at=now, updated_at=now))
-        uow.emit(
-            company.event(
-                "Created",
-                now,
-                name=company.name,
-                responsible_id=company.responsible_id,
-                fields=sorted(company.fields),
-            )
-        )
-        uow.commit()
-    return company
+    """Add a company (``CompanyCreated``)."""
+    return _create(uow, Company, command, actor=actor, now=now)
 
 
 def create_contact(
     uow: UnitOfWork, command: CreateContact, *, actor: Actor, now: datetime
 ) -> Contact:
-    require_client_access(actor)
-    with uow:
-        values = _checked(uow, EntityType.CONTACT, {}, command.__dict__)
-        contact = uow.contacts.add(Contact(**values, created_at=now, updated_at=now))
-        uow.emit(
-            contact.event(
-                "Created",
-                now,
-                name=contact.name,
-                company_id=contact.company_id,
-                responsible_id=contact.responsible_id,
-                fields=sorted(contact.fields),
-            )
-        )
-        uow.commit()
-    return contact
+    """Add a contact (``ContactCreated``); ``company_id`` must name a company."""
+    return _create(uow, Contact, command, actor=actor, now=now)
 
 
 def update_company(
@@ -94,24 +71,14 @@ def update_company(
     Emits ``CompanyChanged`` naming what really changed (``fields.<code>`` for custom
     fields); nothing is written when nothing changed.
     """
-    require_client_access(actor)
-    with uow:
-        company = uow.companies.get(company_id)
-        _apply(uow, EntityType.COMPANY, company, changes, now)
-        uow.commit()
-    return company
+    return _update(uow, Company, company_id, changes, actor=actor, now=now)
 
 
 def update_contact(
     uow: UnitOfWork, contact_id: int, changes: Mapping[str, Any], *, actor: Actor, now: datetime
 ) -> Contact:
     """Like ``update_company``, for a contact (``ContactChanged``)."""
-    require_client_access(actor)
-    with uow:
-        contact = uow.contacts.get(contact_id)
-        _apply(uow, EntityType.CONTACT, contact, changes, now)
-        uow.commit()
-    return contact
+    return _update(uow, Contact, contact_id, changes, actor=actor, now=now)
 
 
 def delete_company(uow: UnitOfWork, company_id: int, *, actor: Actor, now: datetime) -> None:
@@ -219,6 +186,45 @@ def list_contacts(
         )
 
 
+def _repository(uow: UnitOfWork, kind: type[C]) -> Repository[C]:
+    """Where clients of ``kind`` are stored; call inside ``with uow``."""
+    return cast("Repository[C]", uow.companies if kind is Company else uow.contacts)
+
+
+def _create(
+    uow: UnitOfWork,
+    kind: type[C],
+    command: CreateCompany | CreateContact,
+    *,
+    actor: Actor,
+    now: datetime,
+) -> C:
+    require_client_access(actor)
+    with uow:
+        values = _checked(uow, kind.ENTITY_TYPE, {}, command.__dict__)
+        client = _repository(uow, kind).add(kind(**values, created_at=now, updated_at=now))
+        uow.emit(client.created(now))
+        uow.commit()
+    return client
+
+
+def _update(
+    uow: UnitOfWork,
+    kind: type[C],
+    client_id: int,
+    changes: Mapping[str, Any],
+    *,
+    actor: Actor,
+    now: datetime,
+) -> C:
+    require_client_access(actor)
+    with uow:
+        client = _repository(uow, kind).get(client_id)
+        _apply(uow, client, changes, now)
+        uow.commit()
+    return client
+
+
 def _checked(
     uow: UnitOfWork,
     entity_type: EntityType,
@@ -249,14 +255,8 @@ def _checked(
     return values
 
 
-def _apply(
-    uow: UnitOfWork,
-    entity_type: EntityType,
-    client: Company | Contact,
-    changes: Mapping[str, Any],
-    now: datetime,
-) -> None:
-    values = _checked(uow, entity_type, client.fields, changes)
+def _apply(uow: UnitOfWork, client: Client, changes: Mapping[str, Any], now: datetime) -> None:
+    values = _checked(uow, client.ENTITY_TYPE, client.fields, changes)
     changed: list[str] = []
     for name, value in values.items():
         if name == "fields":
