@@ -26,6 +26,7 @@ _STATUS: list[tuple[type[errors.ConveyorError], int, str]] = [
     (errors.RequiredFieldMissing, 422, "required-field-missing"),
     (errors.StageNotInPipeline, 422, "stage-not-in-pipeline"),
     (errors.InvalidValue, 422, "invalid-value"),
+    (errors.ExpressionFailed, 422, "expression-failed"),
     (errors.ConveyorError, 400, "bad-request"),
 ]
 

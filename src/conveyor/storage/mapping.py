@@ -10,6 +10,7 @@ from conveyor.domain.communications import Communication
 from conveyor.domain.crm_items import CrmItem
 from conveyor.domain.custom_fields import CustomField
 from conveyor.domain.departments import Department
+from conveyor.domain.distribution_rules import DistributionRule
 from conveyor.domain.employees import Employee, Membership
 from conveyor.domain.events import StoredEvent
 from conveyor.domain.lists import ListElement, UniversalList
@@ -18,7 +19,7 @@ from conveyor.domain.tasks import Task, TaskMember
 from conveyor.domain.tokens import ApiToken
 from conveyor.domain.work_schedules import CalendarOverride, Schedule
 from conveyor.domain.workdays import Workday, WorkdayEntry
-from conveyor.storage.tables import clients, crm, lists, org, system, tasks
+from conveyor.storage.tables import assignment, clients, crm, lists, org, system, tasks
 
 mapper_registry = registry()
 
@@ -44,6 +45,7 @@ _MAPPINGS = (
     (Task, tasks.tasks),
     (TaskMember, tasks.task_members),
     (StoredEvent, system.events),
+    (DistributionRule, assignment.distribution_rules),
 )
 
 

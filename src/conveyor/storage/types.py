@@ -4,11 +4,13 @@ from __future__ import annotations
 
 import enum
 from datetime import UTC, datetime
+from decimal import Decimal
+from typing import Any
 
 from sqlalchemy import JSON, DateTime, Dialect, Enum
 from sqlalchemy.dialects.postgresql import JSONB
 from sqlalchemy.ext.mutable import MutableDict, MutableList
-from sqlalchemy.types import TypeDecorator
+from sqlalchemy.types import TypeDecorator, TypeEngine
 
 
 class UtcDateTime(TypeDecorator[datetime]):
@@ -54,3 +56,30 @@ def enum_of(cls: type[enum.Enum], length: int = 20) -> Enum:
         validate_strings=True,
         name=cls.__name__.lower(),
     )
+
+
+class PointsByEmployee(TypeDecorator[dict[int, Decimal]]):
+    """``{employee_id: points}`` kept as a JSON object ``{"7": "2.5"}``: JSON keys are text,
+    and points as text stay exact. Not mutation-tracked: assign a new dict to change it."""
+
+    impl = JSON
+    cache_ok = True
+
+    def load_dialect_impl(self, dialect: Dialect) -> TypeEngine[Any]:
+        if dialect.name == "postgresql":
+            return dialect.type_descriptor(JSONB())
+        return dialect.type_descriptor(JSON())
+
+    def process_bind_param(
+        self, value: dict[int, Decimal] | None, dialect: Dialect
+    ) -> dict[str, str] | None:
+        if value is None:
+            return None
+        return {str(k): str(v) for k, v in value.items()}
+
+    def process_result_value(
+        self, value: dict[str, str] | None, dialect: Dialect
+    ) -> dict[int, Decimal] | None:
+        if value is None:
+            return None
+        return {int(k): Decimal(v) for k, v in value.items()}

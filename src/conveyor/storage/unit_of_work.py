@@ -12,6 +12,7 @@ from conveyor.domain.employees import Membership
 from conveyor.domain.errors import Conflict
 from conveyor.domain.events import DomainEvent, StoredEvent
 from conveyor.storage.repositories.absences import AbsenceRepository
+from conveyor.storage.repositories.assignment import DistributionRuleRepository
 from conveyor.storage.repositories.base import Repository, conflict_message, flush
 from conveyor.storage.repositories.clients import ClientRepositories, CommunicationRepository
 from conveyor.storage.repositories.crm import CrmItemRepository, PipelineRepositories
@@ -24,6 +25,7 @@ from conveyor.storage.repositories.org import (
 from conveyor.storage.repositories.schedules import CalendarOverrideRepository, ScheduleRepository
 from conveyor.storage.repositories.tasks import TaskRepository
 from conveyor.storage.repositories.workdays import TimeClockRepository
+from conveyor.storage.repositories.workload import WorkloadRepository
 
 
 class UnitOfWork:
@@ -59,6 +61,8 @@ class UnitOfWork:
         self.lists = ListRepository(s)
         self.list_elements = ListElementRepository(s)
         self.events = Repository(s, StoredEvent, "event")
+        self.distribution_rules = DistributionRuleRepository(s)
+        self.workload = WorkloadRepository(s)
         return self
 
     def __exit__(

@@ -2,6 +2,7 @@
 
 from conveyor.api.routes import (
     absences,
+    assignment_rules,
     calendar,
     communications,
     companies,
@@ -38,4 +39,5 @@ ROUTERS = [
     schedules.router,
     calendar.router,
     working_time.router,
+    assignment_rules.router,
 ]

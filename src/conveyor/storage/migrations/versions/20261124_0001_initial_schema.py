@@ -2,7 +2,7 @@
 
 Revision ID: 0001
 Revises:
-Create Date: 2026-11-24 01:19:21.715916
+Create Date: 2026-11-24 02:40:34.462322
 """
 
 from collections.abc import Sequence
@@ -53,7 +53,9 @@ def upgrade() -> None:
         ),
         sa.Column(
             "payload",
-            sa.JSON().with_variant(postgresql.JSONB(astext_type=Text()), "postgresql"),
+            sa.JSON(none_as_null=True).with_variant(
+                postgresql.JSONB(none_as_null=True, astext_type=Text()), "postgresql"
+            ),
             nullable=False,
         ),
         sa.Column("occurred_at", conveyor.storage.types.UtcDateTime(timezone=True), nullable=False),
@@ -69,7 +71,9 @@ def upgrade() -> None:
         sa.Column("name", sa.String(length=200), nullable=False),
         sa.Column(
             "columns",
-            sa.JSON().with_variant(postgresql.JSONB(astext_type=Text()), "postgresql"),
+            sa.JSON(none_as_null=True).with_variant(
+                postgresql.JSONB(none_as_null=True, astext_type=Text()), "postgresql"
+            ),
             nullable=False,
         ),
         sa.PrimaryKeyConstraint("id", name=op.f("pk_lists")),
@@ -104,12 +108,16 @@ def upgrade() -> None:
         sa.Column("country", sa.String(length=2), server_default="RU", nullable=False),
         sa.Column(
             "week",
-            sa.JSON().with_variant(postgresql.JSONB(astext_type=Text()), "postgresql"),
+            sa.JSON(none_as_null=True).with_variant(
+                postgresql.JSONB(none_as_null=True, astext_type=Text()), "postgresql"
+            ),
             nullable=False,
         ),
         sa.Column(
             "rotation",
-            sa.JSON().with_variant(postgresql.JSONB(astext_type=Text()), "postgresql"),
+            sa.JSON(none_as_null=True).with_variant(
+                postgresql.JSONB(none_as_null=True, astext_type=Text()), "postgresql"
+            ),
             nullable=True,
         ),
         sa.PrimaryKeyConstraint("id", name=op.f("pk_schedules")),
@@ -137,7 +145,9 @@ def upgrade() -> None:
         ),
         sa.Column(
             "skills",
-            sa.JSON().with_variant(postgresql.JSONB(astext_type=Text()), "postgresql"),
+            sa.JSON(none_as_null=True).with_variant(
+                postgresql.JSONB(none_as_null=True, astext_type=Text()), "postgresql"
+            ),
             nullable=False,
         ),
         sa.Column(
@@ -165,7 +175,9 @@ def upgrade() -> None:
         sa.Column("name_key", sa.String(length=1200), nullable=False),
         sa.Column(
             "values",
-            sa.JSON().with_variant(postgresql.JSONB(astext_type=Text()), "postgresql"),
+            sa.JSON(none_as_null=True).with_variant(
+                postgresql.JSONB(none_as_null=True, astext_type=Text()), "postgresql"
+            ),
             nullable=False,
         ),
         sa.Column("created_at", conveyor.storage.types.UtcDateTime(timezone=True), nullable=False),
@@ -293,7 +305,9 @@ def upgrade() -> None:
         ),
         sa.Column(
             "fields",
-            sa.JSON().with_variant(postgresql.JSONB(astext_type=Text()), "postgresql"),
+            sa.JSON(none_as_null=True).with_variant(
+                postgresql.JSONB(none_as_null=True, astext_type=Text()), "postgresql"
+            ),
             nullable=False,
         ),
         sa.Column("created_at", conveyor.storage.types.UtcDateTime(timezone=True), nullable=False),
@@ -351,7 +365,9 @@ def upgrade() -> None:
         ),
         sa.Column(
             "options",
-            sa.JSON().with_variant(postgresql.JSONB(astext_type=Text()), "postgresql"),
+            sa.JSON(none_as_null=True).with_variant(
+                postgresql.JSONB(none_as_null=True, astext_type=Text()), "postgresql"
+            ),
             nullable=False,
         ),
         sa.Column("list_id", sa.BigInteger().with_variant(sa.Integer(), "sqlite"), nullable=True),
@@ -399,6 +415,122 @@ def upgrade() -> None:
     with op.batch_alter_table("departments", schema=None) as batch_op:
         batch_op.create_index(batch_op.f("ix_departments_head_id"), ["head_id"], unique=False)
         batch_op.create_index(batch_op.f("ix_departments_parent_id"), ["parent_id"], unique=False)
+
+    op.create_table(
+        "distribution_rules",
+        sa.Column("id", sa.BigInteger().with_variant(sa.Integer(), "sqlite"), nullable=False),
+        sa.Column("name", sa.String(length=200), nullable=False),
+        sa.Column("enabled", sa.Boolean(), nullable=False),
+        sa.Column("version", sa.Integer(), nullable=False),
+        sa.Column("priority", sa.Integer(), nullable=False),
+        sa.Column(
+            "entity_type",
+            sa.Enum(
+                "lead",
+                "deal",
+                "task",
+                name="ruleentity",
+                native_enum=False,
+                create_constraint=True,
+                length=20,
+            ),
+            nullable=False,
+        ),
+        sa.Column(
+            "pipeline_id", sa.BigInteger().with_variant(sa.Integer(), "sqlite"), nullable=True
+        ),
+        sa.Column(
+            "trigger_stage_id", sa.BigInteger().with_variant(sa.Integer(), "sqlite"), nullable=True
+        ),
+        sa.Column("condition", sa.Text(), nullable=True),
+        sa.Column("target_field", sa.String(length=63), nullable=False),
+        sa.Column(
+            "employee_ids",
+            sa.JSON(none_as_null=True).with_variant(
+                postgresql.JSONB(none_as_null=True, astext_type=Text()), "postgresql"
+            ),
+            nullable=False,
+        ),
+        sa.Column(
+            "department_ids",
+            sa.JSON(none_as_null=True).with_variant(
+                postgresql.JSONB(none_as_null=True, astext_type=Text()), "postgresql"
+            ),
+            nullable=False,
+        ),
+        sa.Column("include_subdepartments", sa.Boolean(), nullable=False),
+        sa.Column(
+            "excluded_ids",
+            sa.JSON(none_as_null=True).with_variant(
+                postgresql.JSONB(none_as_null=True, astext_type=Text()), "postgresql"
+            ),
+            nullable=False,
+        ),
+        sa.Column("exclude_heads", sa.Boolean(), nullable=False),
+        sa.Column("allow_external", sa.Boolean(), nullable=False),
+        sa.Column("respect_absences", sa.Boolean(), nullable=False),
+        sa.Column("respect_day_status", sa.Boolean(), nullable=False),
+        sa.Column("respect_working_hours", sa.Boolean(), nullable=False),
+        sa.Column("default_capacity_points", sa.Numeric(precision=12, scale=3), nullable=True),
+        sa.Column("capacity_overrides", conveyor.storage.types.PointsByEmployee(), nullable=False),
+        sa.Column(
+            "in_work_stage_ids",
+            sa.JSON(none_as_null=True).with_variant(
+                postgresql.JSONB(none_as_null=True, astext_type=Text()), "postgresql"
+            ),
+            nullable=False,
+        ),
+        sa.Column("count_open_tasks", sa.Boolean(), nullable=False),
+        sa.Column("weight", sa.Text(), nullable=False),
+        sa.Column(
+            "strategy",
+            sa.Enum(
+                "round_robin",
+                "least_loaded",
+                "fair_share",
+                name="rulestrategy",
+                native_enum=False,
+                create_constraint=True,
+                length=20,
+            ),
+            nullable=False,
+        ),
+        sa.Column("skill_field", sa.String(length=63), nullable=True),
+        sa.Column("never_previous_owner", sa.Boolean(), nullable=False),
+        sa.Column("look_ahead_days", sa.Integer(), nullable=True),
+        sa.Column(
+            "next_stage_id", sa.BigInteger().with_variant(sa.Integer(), "sqlite"), nullable=True
+        ),
+        sa.Column("escalate_after_minutes", sa.Integer(), nullable=True),
+        sa.Column("created_at", conveyor.storage.types.UtcDateTime(timezone=True), nullable=False),
+        sa.Column("updated_at", conveyor.storage.types.UtcDateTime(timezone=True), nullable=False),
+        sa.ForeignKeyConstraint(
+            ["next_stage_id"],
+            ["stages.id"],
+            name=op.f("fk_distribution_rules_next_stage_id_stages"),
+            ondelete="RESTRICT",
+        ),
+        sa.ForeignKeyConstraint(
+            ["pipeline_id"],
+            ["pipelines.id"],
+            name=op.f("fk_distribution_rules_pipeline_id_pipelines"),
+            ondelete="RESTRICT",
+        ),
+        sa.ForeignKeyConstraint(
+            ["trigger_stage_id"],
+            ["stages.id"],
+            name=op.f("fk_distribution_rules_trigger_stage_id_stages"),
+            ondelete="RESTRICT",
+        ),
+        sa.PrimaryKeyConstraint("id", name=op.f("pk_distribution_rules")),
+    )
+    with op.batch_alter_table("distribution_rules", schema=None) as batch_op:
+        batch_op.create_index("ix_distribution_rules_pipeline", ["pipeline_id"], unique=False)
+        batch_op.create_index(
+            "ix_distribution_rules_trigger",
+            ["entity_type", "trigger_stage_id", "enabled"],
+            unique=False,
+        )
 
     op.create_table(
         "workday_entries",
@@ -493,7 +625,9 @@ def upgrade() -> None:
         ),
         sa.Column(
             "fields",
-            sa.JSON().with_variant(postgresql.JSONB(astext_type=Text()), "postgresql"),
+            sa.JSON(none_as_null=True).with_variant(
+                postgresql.JSONB(none_as_null=True, astext_type=Text()), "postgresql"
+            ),
             nullable=False,
         ),
         sa.Column("created_at", conveyor.storage.types.UtcDateTime(timezone=True), nullable=False),
@@ -580,7 +714,9 @@ def upgrade() -> None:
         ),
         sa.Column(
             "fields",
-            sa.JSON().with_variant(postgresql.JSONB(astext_type=Text()), "postgresql"),
+            sa.JSON(none_as_null=True).with_variant(
+                postgresql.JSONB(none_as_null=True, astext_type=Text()), "postgresql"
+            ),
             nullable=False,
         ),
         sa.Column(
@@ -884,6 +1020,11 @@ def downgrade() -> None:
         batch_op.drop_index("ix_workday_entries_employee_at")
 
     op.drop_table("workday_entries")
+    with op.batch_alter_table("distribution_rules", schema=None) as batch_op:
+        batch_op.drop_index("ix_distribution_rules_trigger")
+        batch_op.drop_index("ix_distribution_rules_pipeline")
+
+    op.drop_table("distribution_rules")
     with op.batch_alter_table("departments", schema=None) as batch_op:
         batch_op.drop_index(batch_op.f("ix_departments_parent_id"))
         batch_op.drop_index(batch_op.f("ix_departments_head_id"))
