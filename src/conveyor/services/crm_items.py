@@ -32,6 +32,7 @@ from conveyor.domain.errors import (
 from conveyor.domain.field_types import parse_amount
 from conveyor.domain.pages import Page
 from conveyor.domain.pipelines import EntityType, Pipeline, Stage, check_pipeline_entity
+from conveyor.services.assignment import assign_on_entry
 from conveyor.services.references import active_employee, check_links
 from conveyor.storage.unit_of_work import UnitOfWork
 
@@ -91,6 +92,8 @@ def create_item(
             )
         )
         uow.emit(item.created(stage))
+        # Distribution rules at this stage assign the item in this same transaction.
+        assign_on_entry(uow, item, now=now)
         uow.commit()
     return item
 
@@ -176,6 +179,7 @@ def move_item(
         definitions = uow.custom_fields.of(entity_type)
         check_required(definitions, item.fields, stage, _by_id(uow.stages.of(item.pipeline_id)))
         uow.emit(item.move_to(stage, now=now))
+        assign_on_entry(uow, item, now=now)
         uow.commit()
     return item
 
@@ -200,6 +204,7 @@ def change_item_pipeline(
         definitions = uow.custom_fields.of(entity_type)
         check_required(definitions, item.fields, stages[0], _by_id(stages))
         uow.emit(item.change_pipeline(stages[0], now=now))
+        assign_on_entry(uow, item, now=now)
         uow.commit()
     return item
 

@@ -5,6 +5,7 @@ from __future__ import annotations
 from sqlalchemy.orm import registry
 
 from conveyor.domain.absences import Absence
+from conveyor.domain.assignment_decisions import AssignmentDecision
 from conveyor.domain.clients import Company, Contact
 from conveyor.domain.communications import Communication
 from conveyor.domain.crm_items import CrmItem
@@ -46,6 +47,7 @@ _MAPPINGS = (
     (TaskMember, tasks.task_members),
     (StoredEvent, system.events),
     (DistributionRule, assignment.distribution_rules),
+    (AssignmentDecision, assignment.assignment_decisions),
 )
 
 

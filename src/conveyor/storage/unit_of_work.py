@@ -12,7 +12,10 @@ from conveyor.domain.employees import Membership
 from conveyor.domain.errors import Conflict
 from conveyor.domain.events import DomainEvent, StoredEvent
 from conveyor.storage.repositories.absences import AbsenceRepository
-from conveyor.storage.repositories.assignment import DistributionRuleRepository
+from conveyor.storage.repositories.assignment import (
+    AssignmentDecisionRepository,
+    DistributionRuleRepository,
+)
 from conveyor.storage.repositories.base import Repository, conflict_message, flush
 from conveyor.storage.repositories.clients import ClientRepositories, CommunicationRepository
 from conveyor.storage.repositories.crm import CrmItemRepository, PipelineRepositories
@@ -62,6 +65,7 @@ class UnitOfWork:
         self.list_elements = ListElementRepository(s)
         self.events = Repository(s, StoredEvent, "event")
         self.distribution_rules = DistributionRuleRepository(s)
+        self.assignment_decisions = AssignmentDecisionRepository(s)
         self.workload = WorkloadRepository(s)
         return self
 

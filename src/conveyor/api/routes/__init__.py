@@ -2,6 +2,7 @@
 
 from conveyor.api.routes import (
     absences,
+    assignment_decisions,
     assignment_rules,
     calendar,
     communications,
@@ -40,4 +41,5 @@ ROUTERS = [
     calendar.router,
     working_time.router,
     assignment_rules.router,
+    assignment_decisions.router,
 ]

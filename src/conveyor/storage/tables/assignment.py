@@ -1,4 +1,4 @@
-"""Assignment: distribution rules."""
+"""Assignment: distribution rules, their round-robin cursors and the recorded decisions."""
 
 from __future__ import annotations
 
@@ -12,11 +12,13 @@ from sqlalchemy import (
     String,
     Table,
     Text,
+    UniqueConstraint,
 )
 
+from conveyor.domain.assignment_decisions import AssignmentOutcome
 from conveyor.domain.distribution_rules import RuleEntity, RuleStrategy
 from conveyor.storage.tables.base import Id, metadata
-from conveyor.storage.types import JsonList, PointsByEmployee, UtcDateTime, enum_of
+from conveyor.storage.types import JsonDict, JsonList, PointsByEmployee, UtcDateTime, enum_of
 
 Points = Numeric(12, 3)
 
@@ -59,4 +61,40 @@ distribution_rules = Table(
     # The engine's question when an item enters a stage: which enabled rules start here?
     Index("ix_distribution_rules_trigger", "entity_type", "trigger_stage_id", "enabled"),
     Index("ix_distribution_rules_pipeline", "pipeline_id"),
+)
+
+# Where round robin continues for a rule: the employee chosen last. Kept apart from the
+# rule so that assigning never bumps the rule's version.
+rule_cursors = Table(
+    "rule_cursors",
+    metadata,
+    Column(
+        "rule_id", Id, ForeignKey("distribution_rules.id", ondelete="CASCADE"), primary_key=True
+    ),
+    Column("employee_id", Id, nullable=False),
+    Column("updated_at", UtcDateTime, nullable=False),
+)
+
+assignment_decisions = Table(
+    "assignment_decisions",
+    metadata,
+    Column("id", Id, primary_key=True),
+    # Decisions are history: they outlive a deleted rule (its id and version stay readable).
+    Column("rule_id", Id, nullable=False),
+    Column("rule_version", Integer, nullable=False),
+    Column("entity_type", String(16), nullable=False),
+    Column("item_id", Id, nullable=False),
+    Column("stage_id", Id),
+    Column("stage_entered_at", UtcDateTime, nullable=False),
+    Column("decided_at", UtcDateTime, nullable=False),
+    Column("chosen_id", Id, ForeignKey("employees.id", ondelete="RESTRICT")),
+    Column("outcome", enum_of(AssignmentOutcome), nullable=False),
+    Column("data", JsonDict, nullable=False),
+    Column("sentence", Text, nullable=False),
+    # The entry key: one stage entry of one item is decided at most once, whoever races.
+    UniqueConstraint(
+        "entity_type", "item_id", "stage_id", "stage_entered_at", name="uq_assignment_entry"
+    ),
+    Index("ix_assignment_decisions_item", "item_id", "decided_at"),
+    Index("ix_assignment_decisions_rule", "rule_id", "decided_at"),
 )

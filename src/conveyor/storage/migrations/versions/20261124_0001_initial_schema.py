@@ -2,7 +2,7 @@
 
 Revision ID: 0001
 Revises:
-Create Date: 2026-11-24 02:40:34.462322
+Create Date: 2026-11-24 02:48:22.809835
 """
 
 from collections.abc import Sequence
@@ -295,6 +295,58 @@ def upgrade() -> None:
         sa.PrimaryKeyConstraint("id", name=op.f("pk_api_tokens")),
         sa.UniqueConstraint("token_hash", name=op.f("uq_api_tokens_token_hash")),
     )
+    op.create_table(
+        "assignment_decisions",
+        sa.Column("id", sa.BigInteger().with_variant(sa.Integer(), "sqlite"), nullable=False),
+        sa.Column("rule_id", sa.BigInteger().with_variant(sa.Integer(), "sqlite"), nullable=False),
+        sa.Column("rule_version", sa.Integer(), nullable=False),
+        sa.Column("entity_type", sa.String(length=16), nullable=False),
+        sa.Column("item_id", sa.BigInteger().with_variant(sa.Integer(), "sqlite"), nullable=False),
+        sa.Column("stage_id", sa.BigInteger().with_variant(sa.Integer(), "sqlite"), nullable=True),
+        sa.Column(
+            "stage_entered_at", conveyor.storage.types.UtcDateTime(timezone=True), nullable=False
+        ),
+        sa.Column("decided_at", conveyor.storage.types.UtcDateTime(timezone=True), nullable=False),
+        sa.Column("chosen_id", sa.BigInteger().with_variant(sa.Integer(), "sqlite"), nullable=True),
+        sa.Column(
+            "outcome",
+            sa.Enum(
+                "assigned",
+                "nobody_free",
+                name="assignmentoutcome",
+                native_enum=False,
+                create_constraint=True,
+                length=20,
+            ),
+            nullable=False,
+        ),
+        sa.Column(
+            "data",
+            sa.JSON(none_as_null=True).with_variant(
+                postgresql.JSONB(none_as_null=True, astext_type=Text()), "postgresql"
+            ),
+            nullable=False,
+        ),
+        sa.Column("sentence", sa.Text(), nullable=False),
+        sa.ForeignKeyConstraint(
+            ["chosen_id"],
+            ["employees.id"],
+            name=op.f("fk_assignment_decisions_chosen_id_employees"),
+            ondelete="RESTRICT",
+        ),
+        sa.PrimaryKeyConstraint("id", name=op.f("pk_assignment_decisions")),
+        sa.UniqueConstraint(
+            "entity_type", "item_id", "stage_id", "stage_entered_at", name="uq_assignment_entry"
+        ),
+    )
+    with op.batch_alter_table("assignment_decisions", schema=None) as batch_op:
+        batch_op.create_index(
+            "ix_assignment_decisions_item", ["item_id", "decided_at"], unique=False
+        )
+        batch_op.create_index(
+            "ix_assignment_decisions_rule", ["rule_id", "decided_at"], unique=False
+        )
+
     op.create_table(
         "companies",
         sa.Column("id", sa.BigInteger().with_variant(sa.Integer(), "sqlite"), nullable=False),
@@ -680,6 +732,21 @@ def upgrade() -> None:
         )
 
     op.create_table(
+        "rule_cursors",
+        sa.Column("rule_id", sa.BigInteger().with_variant(sa.Integer(), "sqlite"), nullable=False),
+        sa.Column(
+            "employee_id", sa.BigInteger().with_variant(sa.Integer(), "sqlite"), nullable=False
+        ),
+        sa.Column("updated_at", conveyor.storage.types.UtcDateTime(timezone=True), nullable=False),
+        sa.ForeignKeyConstraint(
+            ["rule_id"],
+            ["distribution_rules.id"],
+            name=op.f("fk_rule_cursors_rule_id_distribution_rules"),
+            ondelete="CASCADE",
+        ),
+        sa.PrimaryKeyConstraint("rule_id", name=op.f("pk_rule_cursors")),
+    )
+    op.create_table(
         "crm_items",
         sa.Column("id", sa.BigInteger().with_variant(sa.Integer(), "sqlite"), nullable=False),
         sa.Column(
@@ -1006,6 +1073,7 @@ def downgrade() -> None:
         batch_op.drop_index(batch_op.f("ix_crm_items_company_id"))
 
     op.drop_table("crm_items")
+    op.drop_table("rule_cursors")
     with op.batch_alter_table("memberships", schema=None) as batch_op:
         batch_op.drop_index(batch_op.f("ix_memberships_department_id"))
 
@@ -1035,6 +1103,11 @@ def downgrade() -> None:
         batch_op.drop_index(batch_op.f("ix_companies_responsible_id"))
 
     op.drop_table("companies")
+    with op.batch_alter_table("assignment_decisions", schema=None) as batch_op:
+        batch_op.drop_index("ix_assignment_decisions_rule")
+        batch_op.drop_index("ix_assignment_decisions_item")
+
+    op.drop_table("assignment_decisions")
     op.drop_table("api_tokens")
     with op.batch_alter_table("absences", schema=None) as batch_op:
         batch_op.drop_index("ix_absences_period")

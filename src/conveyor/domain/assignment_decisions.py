@@ -1,0 +1,65 @@
+"""Assignment decisions: what the engine decided for one stage entry of one item, and why.
+
+A decision is a run of a distribution rule (the rule is its definition): it names the rule
+and the rule's version, the item and the stage entry it answers (``stage_id`` and
+``stage_entered_at``, the entry key), who was chosen, and the whole decision as data (every
+candidate's verdict with their load at that moment) and as one readable sentence. An entry
+is decided at most once: storage refuses a second decision with the same key.
+"""
+
+from __future__ import annotations
+
+import enum
+from dataclasses import dataclass, field
+from datetime import datetime
+from typing import Any
+
+from conveyor.domain.events import DomainEvent
+
+
+class AssignmentOutcome(enum.StrEnum):
+    """What happened to the item: given to someone, or waiting because nobody fits."""
+
+    ASSIGNED = "assigned"
+    NOBODY_FREE = "nobody_free"
+
+
+@dataclass(kw_only=True)
+class AssignmentDecision:
+    """One recorded decision; ``chosen_id`` is ``None`` exactly when nobody was free."""
+
+    id: int | None = None
+    rule_id: int
+    rule_version: int
+    entity_type: str
+    item_id: int
+    stage_id: int | None = None
+    stage_entered_at: datetime
+    decided_at: datetime
+    chosen_id: int | None = None
+    outcome: AssignmentOutcome
+    data: dict[str, Any] = field(default_factory=dict)
+    sentence: str
+
+    def event(self) -> DomainEvent:
+        """``ItemAssigned`` (it notifies the assignee) or ``AssignmentWaiting``."""
+        payload: dict[str, Any] = {
+            "rule_id": self.rule_id,
+            "rule_version": self.rule_version,
+            "decision_id": self.id,
+            "stage_id": self.stage_id,
+            "sentence": self.sentence,
+        }
+        if self.outcome is AssignmentOutcome.ASSIGNED:
+            kind = "ItemAssigned"
+            payload["employee_id"] = self.chosen_id
+        else:
+            kind = "AssignmentWaiting"
+        assert self.id is not None
+        return DomainEvent(
+            type=kind,
+            entity=self.entity_type,
+            entity_id=self.item_id,
+            occurred_at=self.decided_at,
+            payload=payload,
+        )

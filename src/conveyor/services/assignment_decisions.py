@@ -1,0 +1,48 @@
+"""Reading the assignment engine's recorded decisions: why an item went to whom."""
+
+from __future__ import annotations
+
+from conveyor.domain.actors import Actor
+from conveyor.domain.assignment_decisions import AssignmentDecision, AssignmentOutcome
+from conveyor.domain.errors import NotFound
+from conveyor.domain.pages import Page
+from conveyor.domain.pipelines import EntityType
+from conveyor.domain.tokens import Role
+from conveyor.storage.unit_of_work import UnitOfWork
+
+
+def latest_decision(
+    uow: UnitOfWork, entity_type: EntityType, item_id: int, *, actor: Actor
+) -> AssignmentDecision:
+    """The latest decision taken for the lead or deal; ``NotFound`` when the actor cannot
+    see the item or no rule ever decided for it."""
+    with uow:
+        item = uow.items.find(item_id)
+        if item is None or item.entity_type is not entity_type or not item.visible_to(actor):
+            raise NotFound(entity_type.value, item_id)
+        decision = uow.assignment_decisions.latest_for(entity_type.value, item_id)
+        if decision is None:
+            raise NotFound(f"assignment decision for {entity_type.value}", item_id)
+        return decision
+
+
+def list_decisions(
+    uow: UnitOfWork,
+    *,
+    actor: Actor,
+    limit: int,
+    offset: int,
+    item_id: int | None = None,
+    rule_id: int | None = None,
+    outcome: AssignmentOutcome | None = None,
+) -> Page[AssignmentDecision]:
+    """Decisions matching every filter given, newest first (admins and heads)."""
+    actor.require(Role.HEAD)
+    with uow:
+        repository = uow.assignment_decisions
+        return repository.page(
+            limit=limit,
+            offset=offset,
+            filters={"item_id": item_id, "rule_id": rule_id, "outcome": outcome},
+            order_by=[repository.column("decided_at").desc(), repository.column("id").desc()],
+        )
