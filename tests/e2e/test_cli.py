@@ -43,6 +43,7 @@ def test_the_demo_builds_a_company_that_the_api_serves(tmp_path: Path) -> None:
         )
         managers = client.get("/lists", headers=headers).json()
         schedules = client.get("/schedules", headers=headers).json()
+        decisions = client.get("/assignment-decisions?limit=100", headers=headers).json()
     api.state.engine.dispose()
     assert employees["total"] >= 40
     assert sum(e["is_external"] for e in employees["items"]) == 2
@@ -60,6 +61,11 @@ def test_the_demo_builds_a_company_that_the_api_serves(tmp_path: Path) -> None:
     assert {"Managers", "Companies to call"} <= {x["name"] for x in managers["items"]}
     assert {s["name"] for s in schedules["items"]} == {"Office 5/2", "Support 2/2"}
     assert sum(1 for e in employees["items"] if e["schedule_id"]) == 38
+    # Paid deals went to designers through the seed's rule, never to the head of Design.
+    assert decisions["total"] >= 1
+    design = next(d for d in departments["items"] if d["name"] == "Design")
+    assert all(d["chosen_id"] != design["head_id"] for d in decisions["items"])
+    assert "department head" in decisions["items"][0]["sentence"]
     assert len({d["stage_id"] for d in deals["items"]}) >= 5
 
 

@@ -9,7 +9,7 @@ from datetime import datetime
 from conveyor.domain.errors import Conflict
 from conveyor.services.bootstrap import create_admin
 from conveyor.services.demo.clients import seed_clients, seed_lists
-from conveyor.services.demo.crm import seed_deals, seed_pipelines
+from conveyor.services.demo.crm import seed_deals, seed_pipelines, seed_rules
 from conveyor.services.demo.org import seed_org
 from conveyor.services.demo.tasks import seed_tasks
 from conveyor.storage.unit_of_work import UnitOfWork
@@ -36,6 +36,7 @@ def build_demo(uow: UnitOfWork, *, now: datetime, seed: int = 2026) -> DemoSumma
     company_ids = seed_clients(uow, people, now=now, rng=rng)
     seed_lists(uow, people, company_ids, now=now)
     crm = seed_pipelines(uow, now=now)
+    seed_rules(uow, crm, people, now=now)
     seed_deals(uow, crm, people, now=now, rng=rng, company_ids=company_ids)
     tasks = seed_tasks(uow, people, now=now, rng=rng, item_ids=crm.deal_ids)
     _, token = create_admin(uow, name="Demo Admin", email="admin@agency.example", now=now)

@@ -8,17 +8,20 @@ from datetime import datetime, timedelta
 from decimal import Decimal
 
 from conveyor.domain.actors import SYSTEM, Actor
+from conveyor.domain.distribution_rules import RuleEntity
 from conveyor.domain.field_types import FieldType
-from conveyor.domain.pipelines import EntityType, StageSemantics
+from conveyor.domain.pipelines import EntityType, Pipeline, StageSemantics
 from conveyor.domain.tokens import Role
 from conveyor.services import crm_items, custom_fields, pipelines
 from conveyor.services.demo import company
 from conveyor.services.demo.org import DemoOrg
+from conveyor.services.distribution_rules import RuleSpec, create_rule
 from conveyor.storage.unit_of_work import UnitOfWork
 
 
 @dataclass
 class DemoCrm:
+    pipeline_ids: dict[str, int] = field(default_factory=dict)
     stage_ids: dict[str, int] = field(default_factory=dict)
     deal_ids: list[int] = field(default_factory=list)
     lead_ids: list[int] = field(default_factory=list)
@@ -31,7 +34,7 @@ def seed_pipelines(uow: UnitOfWork, *, now: datetime) -> DemoCrm:
         (EntityType.DEAL, "Client service", company.SERVICE_STAGES),
         (EntityType.LEAD, "Incoming leads", company.LEAD_STAGES),
     ):
-        _, created = pipelines.create_pipeline(
+        pipeline, created = pipelines.create_pipeline(
             uow,
             pipelines.CreatePipeline(
                 entity_type=entity_type,
@@ -43,6 +46,7 @@ def seed_pipelines(uow: UnitOfWork, *, now: datetime) -> DemoCrm:
             actor=SYSTEM,
             now=now,
         )
+        crm.pipeline_ids[name] = _id(pipeline)
         for stage in created:
             assert stage.id is not None
             crm.stage_ids[f"{name}/{stage.name}"] = stage.id
@@ -72,6 +76,29 @@ def seed_pipelines(uow: UnitOfWork, *, now: datetime) -> DemoCrm:
             now=now,
         )
     return crm
+
+
+def seed_rules(uow: UnitOfWork, crm: DemoCrm, people: DemoOrg, *, now: datetime) -> None:
+    """The seed's rule: paid deals go to the least-loaded present designer, never the head."""
+    create_rule(
+        uow,
+        RuleSpec(
+            name="Paid deals to design",
+            entity_type=RuleEntity.DEAL,
+            pipeline_id=crm.pipeline_ids["Sales"],
+            trigger_stage_id=crm.stage_ids["Sales/Prepayment received"],
+            department_ids=[people.department_ids["Design"]],
+            exclude_heads=True,
+            allow_external=False,
+            respect_day_status=True,
+            default_capacity_points=Decimal(10),
+            in_work_stage_ids=[crm.stage_ids["Sales/Development started"]],
+            weight='5 if deal.equipment_type == "special" else 1',
+            next_stage_id=crm.stage_ids["Sales/Development started"],
+        ),
+        actor=SYSTEM,
+        now=now,
+    )
 
 
 def seed_deals(
@@ -124,3 +151,8 @@ def seed_deals(
         for stage_id in sales[1 : target + 1] if target < len(sales) - 1 else [sales[-1]]:
             moment = min(now, moment + timedelta(hours=rng.randint(2, 30)))
             crm_items.move_item(uow, EntityType.DEAL, deal.id, stage_id, actor=actor, now=moment)
+
+
+def _id(pipeline: Pipeline) -> int:
+    assert pipeline.id is not None
+    return pipeline.id
