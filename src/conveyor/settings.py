@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from pydantic import Field
 from pydantic_settings import BaseSettings, SettingsConfigDict
 
 
@@ -15,3 +16,6 @@ class Settings(BaseSettings):
     #: The company's default timezone and holiday-calendar country.
     timezone: str = "Europe/Moscow"
     country: str = "RU"
+    #: Seconds between assignment sweeps (the safety net that retries waiting items and
+    #: escalates long waits; most assignments happen at once, on events).
+    sweep_seconds: float = Field(60.0, ge=1.0, le=3600.0)

@@ -144,6 +144,38 @@ def test_when_nobody_fits_the_deal_waits_and_keeps_its_responsible(
     assert [d["item_id"] for d in found["items"]] == [waiting["id"]]
 
 
+def test_a_waiting_deal_is_listed_in_the_rule_queue_and_assigned_when_work_is_finished(
+    api: Api, studio: dict[str, Any], clock: FakeClock
+) -> None:
+    stage, rule = studio["stage"], studio["rule"]
+    prepaid(api, studio, equipment="special")  # Sam now at 8 points, Lev at 8
+    clock.advance(minutes=5)
+    waiting = prepaid(api, studio, equipment="special")
+    queue = api.ok("GET", f"/assignment-rules/{rule['id']}/queue")
+    assert [(e["item_id"], e["attempts"]) for e in queue["items"]] == [(waiting["id"], 0)]
+    # Lev finishes his special deal: 3 points left in work, room for 5 more.
+    lev = studio["people"]["Lev"]
+    levs = api.ok("GET", "/deals", params={"responsible_id": lev, "limit": 100})["items"]
+    [special] = [d for d in levs if d["fields"]["equipment_type"] == "special"]
+    clock.advance(minutes=7)
+    move(api, special["id"], stage["Done"])
+    assigned = api.ok("GET", f"/deals/{waiting['id']}")
+    assert (assigned["responsible_id"], assigned["stage_id"]) == (lev, stage["Development started"])
+    decision = api.ok("GET", f"/deals/{waiting['id']}/assignment")
+    assert (decision["outcome"], decision["chosen_id"]) == ("assigned", lev)
+    assert decision["data"]["waited"]["seconds"] == 7 * 60
+    assert api.ok("GET", f"/assignment-rules/{rule['id']}/queue")["items"] == []
+
+
+def test_a_rule_queue_is_for_heads_and_names_an_unknown_rule(
+    api: Api, studio: dict[str, Any]
+) -> None:
+    _, someone = token_for(api, "Ivan Employee")
+    someone.ok("GET", f"/assignment-rules/{studio['rule']['id']}/queue", 403)
+    problem = api.ok("GET", "/assignment-rules/999999/queue", 404)
+    assert problem["status"] == 404
+
+
 def test_moving_out_and_back_in_is_a_new_entry_with_a_new_decision(
     api: Api, studio: dict[str, Any], clock: FakeClock
 ) -> None:

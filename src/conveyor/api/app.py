@@ -2,7 +2,8 @@
 
 from __future__ import annotations
 
-from collections.abc import Callable
+from collections.abc import AsyncIterator, Callable
+from contextlib import asynccontextmanager
 from datetime import UTC, datetime
 from typing import Any
 
@@ -12,16 +13,40 @@ from starlette.types import ASGIApp, Message, Receive, Scope, Send
 from conveyor import __version__
 from conveyor.api import deps, problems
 from conveyor.api.routes import ROUTERS
+from conveyor.services.assignment_queue import sweep_assignments
 from conveyor.storage.database import build_engine, session_factory
+from conveyor.storage.unit_of_work import UnitOfWork
+from conveyor.workers.ticker import Duty, Ticker
 
 MAX_BODY = 1024 * 1024
 TOO_LARGE = f"The body is over {MAX_BODY} bytes"
 
 
 def create_app(
-    database_url: str, *, clock: Callable[[], datetime] | None = None, **engine_options: Any
+    database_url: str,
+    *,
+    clock: Callable[[], datetime] | None = None,
+    sweep_seconds: float | None = None,
+    **engine_options: Any,
 ) -> FastAPI:
+    """The API over ``database_url``. With ``sweep_seconds`` the app also runs the in-process
+    ticker while it serves (the assignment sweep every ``sweep_seconds``); tests leave it off
+    and drive sweeps themselves."""
+
+    @asynccontextmanager
+    async def lifespan(app: FastAPI) -> AsyncIterator[None]:
+        ticker = None
+        if sweep_seconds is not None:
+            ticker = background(app, sweep_seconds)
+            ticker.start()
+        try:
+            yield
+        finally:
+            if ticker is not None:
+                ticker.stop()
+
     app = FastAPI(
+        lifespan=lifespan,
         title="Conveyor",
         version=__version__,
         description="Order and task flow: org, CRM pipelines, tasks, lists. "
@@ -42,6 +67,19 @@ def create_app(
         return {"status": "ok", "version": __version__}
 
     return app
+
+
+def background(app: FastAPI, sweep_seconds: float) -> Ticker:
+    """The ticker of a serving app: the assignment sweep (safety net for waiting entries and
+    their escalation)."""
+    duties = [
+        Duty(
+            name="assignment sweep",
+            every=sweep_seconds,
+            run=lambda uow, now: sweep_assignments(uow, now=now),
+        )
+    ]
+    return Ticker(lambda: UnitOfWork(app.state.sessions), app.state.clock, duties)
 
 
 class BodyLimit:

@@ -15,6 +15,8 @@ from conveyor.storage.database import build_engine, session_factory
 from conveyor.storage.unit_of_work import UnitOfWork
 
 DEMO_FILE = Path("conveyor-demo.db")
+#: The demo sweeps often, so that waiting deals visibly move soon after capacity frees.
+SWEEP_SECONDS = 5.0
 
 
 def run_demo(*, database_url: str | None, host: str, port: int, serve_api: bool, seed: int) -> None:
@@ -56,4 +58,5 @@ def run_demo(*, database_url: str | None, host: str, port: int, serve_api: bool,
 
         from conveyor.api.app import create_app
 
-        uvicorn.run(create_app(url), host=host, port=port, log_level="info")
+        app = create_app(url, sweep_seconds=SWEEP_SECONDS)
+        uvicorn.run(app, host=host, port=port, log_level="info")

@@ -29,7 +29,7 @@ DatabaseOption = Annotated[
 
 
 def _url(database_url: str | None) -> str:
-    return database_url or Settings().database_url
+    return database_url or run_or_exit(Settings).database_url
 
 
 @db.command("upgrade")
@@ -78,18 +78,27 @@ def serve(
     host: Annotated[str | None, typer.Option(help="Address to listen on")] = None,
     port: Annotated[int | None, typer.Option(help="Port to listen on")] = None,
     migrate_first: Annotated[bool, typer.Option("--migrate/--no-migrate")] = True,
+    sweep_seconds: Annotated[
+        float | None,
+        typer.Option(
+            min=1.0,
+            max=3600.0,
+            help="Seconds between assignment sweeps (default 60, or CONVEYOR_SWEEP_SECONDS)",
+        ),
+    ] = None,
 ) -> None:
-    """Run the API server (OpenAPI docs at /docs)."""
+    """Run the API server (OpenAPI docs at /docs) with its background sweep."""
     import uvicorn
 
     from conveyor.api.app import create_app
     from conveyor.storage import migrate
 
-    settings = Settings()
+    settings = run_or_exit(Settings)
     url = _url(database_url)
     if migrate_first:
         run_or_exit(lambda: migrate.upgrade(url))
-    uvicorn.run(create_app(url), host=host or settings.host, port=port or settings.port)
+    app_ = create_app(url, sweep_seconds=sweep_seconds or settings.sweep_seconds)
+    uvicorn.run(app_, host=host or settings.host, port=port or settings.port)
 
 
 @app.command()

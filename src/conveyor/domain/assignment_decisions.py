@@ -41,6 +41,24 @@ class AssignmentDecision:
     data: dict[str, Any] = field(default_factory=dict)
     sentence: str
 
+    def assign_after_waiting(
+        self, *, chosen_id: int, data: dict[str, Any], sentence: str, now: datetime
+    ) -> None:
+        """The entry waited and is now assigned: this same decision (the entry's only one)
+        becomes ``assigned``; when and why it had to wait stays in its data."""
+        waited = {
+            "since": self.decided_at.isoformat(),
+            "seconds": int((now - self.decided_at).total_seconds()),
+            "first_rule_version": self.rule_version,
+            "first_sentence": self.sentence,
+        }
+        self.outcome = AssignmentOutcome.ASSIGNED
+        self.chosen_id = chosen_id
+        self.rule_version = int(data["rule"]["version"])
+        self.data = {**data, "waited": waited}
+        self.sentence = sentence
+        self.decided_at = now
+
     def event(self) -> DomainEvent:
         """``ItemAssigned`` (it notifies the assignee) or ``AssignmentWaiting``."""
         payload: dict[str, Any] = {

@@ -95,6 +95,9 @@ class DistributionRule:
     # After assignment, and when nobody is free.
     next_stage_id: int | None = None
     escalate_after_minutes: int | None = None
+    #: The order of the waiting queue: an expression giving an integer (higher goes first;
+    #: ``None`` means every entry has priority 0), then the longest waiting.
+    queue_priority: str | None = None
     created_at: datetime
     updated_at: datetime
 

@@ -15,6 +15,7 @@ from conveyor.domain.absences import (
 from conveyor.domain.actors import Actor
 from conveyor.domain.errors import InvalidValue, NotFound
 from conveyor.domain.pages import Page
+from conveyor.services.assignment_queue import retry_after_absence_change
 from conveyor.storage.unit_of_work import UnitOfWork
 
 
@@ -85,6 +86,8 @@ def change_absence(
             note = changes["note"]
             absence.note = None if note is None else str(note)
         uow.emit(absence.event("AbsenceChanged", now=now, changed=sorted(changes)))
+        uow.flush()
+        retry_after_absence_change(uow, now=now)
         uow.commit()
     return absence
 
@@ -97,6 +100,7 @@ def cancel_absence(uow: UnitOfWork, absence_id: int, *, actor: Actor, now: datet
         event = absence.event("AbsenceCancelled", now=now)
         uow.absences.delete(absence)
         uow.emit(event)
+        retry_after_absence_change(uow, now=now)
         uow.commit()
 
 

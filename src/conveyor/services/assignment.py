@@ -13,8 +13,18 @@ move, the assignment, the decision and their events commit or roll back together
   concurrent call for an entry already decided returns that decision and changes nothing
   (the unique key settles races; see ``AssignmentDecisionRepository.claim``).
 - Nobody free: the decision is recorded with outcome ``nobody_free``, the item keeps its
-  responsible, and ``AssignmentWaiting`` is emitted. The queue that assigns waiting items
-  when capacity frees is a following slice; until then nothing retries them.
+  responsible, ``AssignmentWaiting`` is emitted and the entry waits in the rule's queue
+  (``WaitingEntry``; ordered by the rule's ``queue_priority``, then age). ``assign_waiting``
+  tries a rule's queue again: the services whose changes free capacity call it in their own
+  transaction (``services.assignment_queue``), and a periodic sweep calls it as a safety net.
+  A waiting entry that is assigned turns its decision into ``assigned`` (one decision per
+  entry, always). Waiting entries go before a new arrival: a rule's queue is tried before
+  the rule decides a new entry.
+- Serialisation: every decision of a rule runs with the rule's row locked (PostgreSQL
+  ``FOR UPDATE``; SQLite's writers are serial anyway), so concurrent workers never both
+  see the same free capacity and never exceed a cap. Background retries never wait for an
+  item's lock (``SKIP LOCKED``): a user's change of that item goes first, and it cannot
+  deadlock with them.
 - Cascades: a rule's ``next_stage_id`` moves the item (required fields checked; when one is
   missing the item stays and the data says which), and the new entry is decided in turn.
   At most ``MAX_CASCADE`` rule-driven moves follow one entry: the entry reached by the last
@@ -30,17 +40,33 @@ from decimal import Decimal
 from typing import Any
 
 from conveyor.domain.assignment_decisions import AssignmentDecision, AssignmentOutcome
+from conveyor.domain.assignment_queue import WaitingEntry
 from conveyor.domain.crm_items import CrmItem
 from conveyor.domain.custom_fields import missing_required
-from conveyor.domain.distribution_rules import RESPONSIBLE, DistributionRule, RuleEntity
+from conveyor.domain.distribution_rules import (
+    MAX_PRIORITY,
+    RESPONSIBLE,
+    DistributionRule,
+    RuleEntity,
+)
 from conveyor.domain.errors import ExpressionFailed
-from conveyor.engines.assignment import Decision, RuleSettings, Strategy, WorkItem, decide, explain
+from conveyor.engines.assignment import (
+    CandidateSnapshot,
+    Decision,
+    RuleSettings,
+    Strategy,
+    WorkItem,
+    decide,
+    explain,
+)
 from conveyor.services.assignment_context import compiled, item_context, weigh
 from conveyor.services.candidates import candidate_snapshots, resolve_pool
 from conveyor.storage.unit_of_work import UnitOfWork
 
 #: Rule-driven moves that may follow one stage entry (see the module docstring).
 MAX_CASCADE = 5
+#: Waiting entries tried before a rule decides a new entry (so it cannot jump the queue).
+RETRY_ON_ENTRY = 200
 
 
 def assign_on_entry(
@@ -61,8 +87,139 @@ def assign_on_entry(
     for rule in uow.distribution_rules.triggered_at(entity, item.stage_id):
         weight = _matches(uow, rule, item, skipped)
         if weight is not None:
-            return _apply(uow, rule, item, weight, skipped, now=now, depth=depth)
+            assert rule.id is not None
+            rule = uow.distribution_rules.get(rule.id, for_update=True)
+            _, view = _drain(uow, rule, now=now, limit=RETRY_ON_ENTRY, note_attempts=False)
+            return _apply(uow, rule, item, weight, skipped, now=now, depth=depth, view=view)
     return None
+
+
+def assign_waiting(
+    uow: UnitOfWork,
+    rule: DistributionRule,
+    *,
+    now: datetime,
+    limit: int = 200,
+    note_attempts: bool = False,
+) -> int:
+    """Try the first ``limit`` entries of ``rule``'s queue (priority, then age) and assign
+    each one someone is free for; returns how many were assigned. ``note_attempts`` counts
+    the attempt on each entry left waiting (the sweep does; event-driven retries do not, so
+    that a busy queue is not rewritten on every change).
+
+    Runs inside the caller's transaction with ``rule`` locked (``get(..., for_update=True)``).
+    An entry whose item has moved on, been closed, or no longer matches the rule leaves the
+    queue (``AssignmentWaitingEnded``). An entry whose item another transaction is changing
+    right now is skipped: that change retries the queue itself when it frees capacity.
+
+    Cost: two reads for the whole queue, then a pure engine run per entry with the weight it
+    waits with; the pool is read again only after an assignment (a failed attempt changes no
+    load), and only an entry that fits is locked, re-checked and weighed afresh.
+    """
+    return _drain(uow, rule, now=now, limit=limit, note_attempts=note_attempts)[0]
+
+
+def _drain(
+    uow: UnitOfWork, rule: DistributionRule, *, now: datetime, limit: int, note_attempts: bool
+) -> tuple[int, _PoolView | None]:
+    """``assign_waiting``; also returns the pool view it ended with, when still current."""
+    assert rule.id is not None
+    if not rule.enabled:
+        return 0, None
+    queue = uow.assignment_queue
+    entries = queue.waiting(rule.id, limit=limit)
+    if not entries:
+        return 0, None
+    items = {i.id: i for i in uow.assignment_decisions.items([e.item_id for e in entries])}
+    settings = _settings(rule)
+    view: _PoolView | None = None
+    assigned = 0
+    for entry in entries:
+        item = items.get(entry.item_id)
+        if item is None:
+            _leave(uow, entry, "the item no longer exists", now)
+            continue
+        if not _still_at(entry, item):
+            _leave(uow, entry, "the item left the stage", now)
+            continue
+        if view is None:
+            view = _PoolView.read(uow, rule, now=now)
+        first_look = view.decide(_work(rule, item, entry.weight), settings, now=now)
+        if first_look.chosen_id is None:
+            if note_attempts:
+                entry.tried(now)
+            continue
+        locked = uow.items.try_lock(entry.item_id)
+        if locked is None:
+            continue
+        if not _still_at(entry, locked):
+            _leave(uow, entry, "the item left the stage", now)
+            continue
+        skipped: list[dict[str, Any]] = []
+        weight = _matches(uow, rule, locked, skipped)
+        if weight is None:
+            why = skipped[0]["why"] if skipped else "the rule no longer takes it"
+            _leave(uow, entry, f"the rule no longer takes it: {why}", now)
+            continue
+        decision = view.decide(_work(rule, locked, weight), settings, now=now)
+        if decision.chosen_id is None:
+            entry.weight = weight
+            continue
+        view = None
+        record = uow.assignment_decisions.get(entry.decision_id)
+        next_stage = _next_stage_for(uow, rule, locked, decision.chosen_id)
+        record.assign_after_waiting(
+            chosen_id=decision.chosen_id,
+            data=_decision_data(rule, decision, skipped, next_stage),
+            sentence=explain(decision),
+            now=now,
+        )
+        queue.delete(entry)
+        _carry_out(uow, rule, locked, record, next_stage, now=now, depth=0)
+        assigned += 1
+    uow.flush()
+    return assigned, view
+
+
+def _still_at(entry: WaitingEntry, item: CrmItem) -> bool:
+    return (item.stage_id, item.stage_entered_at) == (entry.stage_id, entry.stage_entered_at)
+
+
+@dataclass(frozen=True, kw_only=True)
+class _PoolView:
+    """The rule's pool as the engine sees it at one moment, and where round robin stands."""
+
+    snapshots: list[CandidateSnapshot]
+    cursor: int | None
+
+    @classmethod
+    def read(cls, uow: UnitOfWork, rule: DistributionRule, *, now: datetime) -> _PoolView:
+        assert rule.id is not None
+        pool = resolve_pool(
+            uow,
+            employee_ids=rule.employee_ids,
+            department_ids=rule.department_ids,
+            include_subdepartments=rule.include_subdepartments,
+        )
+        snapshots = candidate_snapshots(
+            uow,
+            pool,
+            now=now,
+            in_work_stage_ids=rule.in_work_stage_ids,
+            count_open_tasks=rule.count_open_tasks,
+            weights=_load_weights(uow, rule, pool),
+            entity_type=rule.entity_type.value,
+            capacities=rule.capacity_overrides,
+        )
+        return cls(snapshots=snapshots, cursor=uow.assignment_decisions.cursor(rule.id))
+
+    def decide(self, work: WorkItem, settings: RuleSettings, *, now: datetime) -> Decision:
+        return decide(work, self.snapshots, settings, now=now, round_robin_cursor=self.cursor)
+
+
+def _leave(uow: UnitOfWork, entry: WaitingEntry, why: str, now: datetime) -> None:
+    uow.assignment_queue.delete(entry)
+    uow.emit(entry.left(why, now))
 
 
 @dataclass(frozen=True, kw_only=True)
@@ -102,19 +259,14 @@ def _apply(
     *,
     now: datetime,
     depth: int,
+    view: _PoolView | None = None,
 ) -> AssignmentDecision:
     assert rule.id is not None and item.id is not None
-    decision = _decide(uow, rule, item, weight, now=now)
+    if view is None:
+        view = _PoolView.read(uow, rule, now=now)
+    decision = view.decide(_work(rule, item, weight), _settings(rule), now=now)
     chosen_id = decision.chosen_id
-    next_stage = None
-    if chosen_id is not None and rule.next_stage_id is not None:
-        next_stage = _next_stage(uow, rule, item, rule.next_stage_id, chosen_id)
-    data: dict[str, Any] = {
-        **decision.as_data(),
-        "rule": {"id": rule.id, "version": rule.version, "name": rule.name},
-        "skipped_rules": skipped,
-        "next_stage": None if next_stage is None else next_stage.as_data(),
-    }
+    next_stage = None if chosen_id is None else _next_stage_for(uow, rule, item, chosen_id)
     record = AssignmentDecision(
         rule_id=rule.id,
         rule_version=rule.version,
@@ -125,7 +277,7 @@ def _apply(
         decided_at=now,
         chosen_id=chosen_id,
         outcome=AssignmentOutcome.NOBODY_FREE if chosen_id is None else AssignmentOutcome.ASSIGNED,
-        data=data,
+        data=_decision_data(rule, decision, skipped, next_stage),
         sentence=explain(decision),
     )
     decisions = uow.assignment_decisions
@@ -136,38 +288,90 @@ def _apply(
         )
         assert earlier is not None
         return earlier
-    if chosen_id is not None:
-        uow.emit(*item.change(_target_change(rule, item, chosen_id), now=now))
-        decisions.store_cursor(rule.id, chosen_id, now=now)
+    if chosen_id is None:
+        assert record.id is not None
+        uow.assignment_queue.enqueue(
+            WaitingEntry(
+                rule_id=rule.id,
+                entity_type=record.entity_type,
+                item_id=item.id,
+                stage_id=item.stage_id,
+                stage_entered_at=item.stage_entered_at,
+                decision_id=record.id,
+                weight=weight,
+                priority=_queue_priority(uow, rule, item),
+                queued_at=now,
+            )
+        )
+        uow.emit(record.event())
+        return record
+    _carry_out(uow, rule, item, record, next_stage, now=now, depth=depth)
+    return record
+
+
+def _carry_out(
+    uow: UnitOfWork,
+    rule: DistributionRule,
+    item: CrmItem,
+    record: AssignmentDecision,
+    next_stage: _NextStage | None,
+    *,
+    now: datetime,
+    depth: int,
+) -> None:
+    """Apply an ``assigned`` decision: set the target, advance round robin, tell the
+    assignee (``ItemAssigned``), and move the item on when the rule says so."""
+    assert rule.id is not None and record.chosen_id is not None
+    uow.emit(*item.change(_target_change(rule, item, record.chosen_id), now=now))
+    uow.assignment_decisions.store_cursor(rule.id, record.chosen_id, now=now)
     uow.emit(record.event())
     if next_stage is not None and next_stage.missing_field is None:
         uow.emit(item.move_to(uow.stages.get(next_stage.stage_id), now=now))
         uow.flush()
         assign_on_entry(uow, item, now=now, depth=depth + 1)
-    return record
 
 
-def _decide(
-    uow: UnitOfWork, rule: DistributionRule, item: CrmItem, weight: Decimal, *, now: datetime
-) -> Decision:
-    assert rule.id is not None and item.id is not None
-    pool = resolve_pool(
-        uow,
-        employee_ids=rule.employee_ids,
-        department_ids=rule.department_ids,
-        include_subdepartments=rule.include_subdepartments,
-    )
-    snapshots = candidate_snapshots(
-        uow,
-        pool,
-        now=now,
-        in_work_stage_ids=rule.in_work_stage_ids,
-        count_open_tasks=rule.count_open_tasks,
-        weights=_load_weights(uow, rule, pool),
-        entity_type=rule.entity_type.value,
-        capacities=rule.capacity_overrides,
-    )
-    settings = RuleSettings(
+def _decision_data(
+    rule: DistributionRule,
+    decision: Decision,
+    skipped: list[dict[str, Any]],
+    next_stage: _NextStage | None,
+) -> dict[str, Any]:
+    return {
+        **decision.as_data(),
+        "rule": {"id": rule.id, "version": rule.version, "name": rule.name},
+        "skipped_rules": skipped,
+        "next_stage": None if next_stage is None else next_stage.as_data(),
+    }
+
+
+def _next_stage_for(
+    uow: UnitOfWork, rule: DistributionRule, item: CrmItem, chosen_id: int
+) -> _NextStage | None:
+    if rule.next_stage_id is None:
+        return None
+    return _next_stage(uow, rule, item, rule.next_stage_id, chosen_id)
+
+
+def _queue_priority(uow: UnitOfWork, rule: DistributionRule, item: CrmItem) -> int:
+    """The entry's place in the queue by the rule's ``queue_priority`` (0 without one, or
+    when it cannot be computed for this item: the entry then waits by age alone)."""
+    if rule.queue_priority is None:
+        return 0
+    expression = compiled(rule.queue_priority, rule.entity_type, "queue_priority")
+    try:
+        value = expression.evaluate(item_context(uow, item, expression.names))
+    except ExpressionFailed:
+        return 0
+    if isinstance(value, bool):
+        return int(value)
+    if not isinstance(value, int | float | Decimal) or not Decimal(value).is_finite():
+        return 0
+    return max(-MAX_PRIORITY, min(MAX_PRIORITY, int(value)))
+
+
+def _settings(rule: DistributionRule) -> RuleSettings:
+    return RuleSettings(
         respect_absences=rule.respect_absences,
         respect_day_status=rule.respect_day_status,
         respect_working_hours=rule.respect_working_hours,
@@ -181,15 +385,17 @@ def _decide(
         never_previous_owner=rule.never_previous_owner,
         look_ahead_days=rule.look_ahead_days,
     )
-    work = WorkItem(
+
+
+def _work(rule: DistributionRule, item: CrmItem, weight: Decimal) -> WorkItem:
+    assert item.id is not None
+    return WorkItem(
         item_id=item.id,
         entity=item.entity_type.value,
         weight=weight,
         required_skill=_skill(rule, item),
         previous_owner_id=_target_value(rule, item) if rule.never_previous_owner else None,
     )
-    cursor = uow.assignment_decisions.cursor(rule.id)
-    return decide(work, snapshots, settings, now=now, round_robin_cursor=cursor)
 
 
 def _load_weights(

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from conveyor.domain.actors import Actor
 from conveyor.domain.assignment_decisions import AssignmentDecision, AssignmentOutcome
+from conveyor.domain.assignment_queue import WaitingEntry
 from conveyor.domain.errors import NotFound
 from conveyor.domain.pages import Page
 from conveyor.domain.pipelines import EntityType
@@ -45,4 +46,25 @@ def list_decisions(
             offset=offset,
             filters={"item_id": item_id, "rule_id": rule_id, "outcome": outcome},
             order_by=[repository.column("decided_at").desc(), repository.column("id").desc()],
+        )
+
+
+def waiting_for_rule(
+    uow: UnitOfWork, rule_id: int, *, actor: Actor, limit: int, offset: int
+) -> Page[WaitingEntry]:
+    """The rule's waiting entries in the order they will be served: priority, then age
+    (admins and heads)."""
+    actor.require(Role.HEAD)
+    with uow:
+        uow.distribution_rules.get(rule_id)
+        repository = uow.assignment_queue
+        return repository.page(
+            limit=limit,
+            offset=offset,
+            filters={"rule_id": rule_id},
+            order_by=[
+                repository.column("priority").desc(),
+                repository.column("queued_at"),
+                repository.column("id"),
+            ],
         )

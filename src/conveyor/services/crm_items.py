@@ -33,6 +33,10 @@ from conveyor.domain.field_types import parse_amount
 from conveyor.domain.pages import Page
 from conveyor.domain.pipelines import EntityType, Pipeline, Stage, check_pipeline_entity
 from conveyor.services.assignment import assign_on_entry
+from conveyor.services.assignment_queue import (
+    retry_after_item_handed_over,
+    retry_after_item_left,
+)
 from conveyor.services.references import active_employee, check_links
 from conveyor.storage.unit_of_work import UnitOfWork
 
@@ -146,7 +150,11 @@ def update_item(
         checked.update({k: changes[k] for k in ("contact_id", "company_id") if k in changes})
         if "fields" in changes:
             checked["fields"] = _changed_fields(uow, item, changes["fields"])
+        handed_over = checked.get("responsible_id", item.responsible_id) != item.responsible_id
         uow.emit(*item.change(checked, now=now))
+        if handed_over:
+            uow.flush()
+            retry_after_item_handed_over(uow, item, now=now)
         uow.commit()
     return item
 
@@ -178,7 +186,10 @@ def move_item(
             return item
         definitions = uow.custom_fields.of(entity_type)
         check_required(definitions, item.fields, stage, _by_id(uow.stages.of(item.pipeline_id)))
+        left = item.stage_id
         uow.emit(item.move_to(stage, now=now))
+        uow.flush()
+        retry_after_item_left(uow, item, left, now=now)
         assign_on_entry(uow, item, now=now)
         uow.commit()
     return item
@@ -203,7 +214,10 @@ def change_item_pipeline(
         stages = uow.stages.of(pipeline_id)
         definitions = uow.custom_fields.of(entity_type)
         check_required(definitions, item.fields, stages[0], _by_id(stages))
+        left = item.stage_id
         uow.emit(item.change_pipeline(stages[0], now=now))
+        uow.flush()
+        retry_after_item_left(uow, item, left, now=now)
         assign_on_entry(uow, item, now=now)
         uow.commit()
     return item

@@ -51,6 +51,8 @@ def check_references(uow: UnitOfWork, rule: DistributionRule) -> None:
     if rule.condition is not None:
         check_expression(rule.condition, rule.entity_type, field="condition")
     check_weight(rule.weight, rule.entity_type)
+    if rule.queue_priority is not None:
+        check_expression(rule.queue_priority, rule.entity_type, field="queue_priority")
 
 
 def check_expression(text: str, entity: RuleEntity, *, field: str) -> Expression:

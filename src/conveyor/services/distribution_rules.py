@@ -21,6 +21,7 @@ from conveyor.domain.distribution_rules import (
 )
 from conveyor.domain.events import DomainEvent
 from conveyor.domain.pages import Page
+from conveyor.services.assignment_queue import retry_after_rule_change
 from conveyor.services.distribution_rule_checks import check_references
 from conveyor.storage.unit_of_work import UnitOfWork
 
@@ -57,6 +58,7 @@ class RuleSpec:
     look_ahead_days: int | None = None
     next_stage_id: int | None = None
     escalate_after_minutes: int | None = None
+    queue_priority: str | None = None
 
 
 def create_rule(
@@ -124,6 +126,7 @@ def update_rule(
             rule.change(_fresh(changes), now=now)
             uow.flush()
             uow.emit(_event("DistributionRuleChanged", rule, now, changed=changed))
+            retry_after_rule_change(uow, rule_id, now=now)
             uow.commit()
     return rule
 

@@ -18,6 +18,7 @@ from conveyor.domain.pages import Page
 from conveyor.domain.task_members import check_members, settle_members
 from conveyor.domain.tasks import MemberRole, Task, TaskAction, TaskMember, TaskQuery
 from conveyor.domain.tokens import Role
+from conveyor.services.assignment_queue import retry_after_task_change
 from conveyor.storage.unit_of_work import UnitOfWork
 
 CO, OBSERVER = MemberRole.CO_EXECUTOR, MemberRole.OBSERVER
@@ -175,6 +176,9 @@ def update_task(
                 )
             )
         uow.emit(*events)
+        if "responsible_id" in differing:
+            uow.flush()
+            retry_after_task_change(uow, now=now)
         view = _view(uow, task, now)
         uow.commit()
     return view
@@ -201,6 +205,8 @@ def act_on_task(
             now=now,
         )
         uow.emit(event)
+        uow.flush()
+        retry_after_task_change(uow, now=now)
         view = _view(uow, task, now)
         uow.commit()
     return view

@@ -17,6 +17,7 @@ from conveyor.domain.workdays import (
     day_to_act_on,
     local_day,
 )
+from conveyor.services.assignment_queue import retry_after_day_change
 from conveyor.storage.unit_of_work import UnitOfWork
 
 
@@ -51,6 +52,8 @@ def change_workday(
             )
         )
         uow.emit(event)
+        uow.flush()
+        retry_after_day_change(uow, now=now)
         uow.commit()
     return workday
 

@@ -6,6 +6,7 @@ from sqlalchemy.orm import registry
 
 from conveyor.domain.absences import Absence
 from conveyor.domain.assignment_decisions import AssignmentDecision
+from conveyor.domain.assignment_queue import WaitingEntry
 from conveyor.domain.clients import Company, Contact
 from conveyor.domain.communications import Communication
 from conveyor.domain.crm_items import CrmItem
@@ -48,6 +49,7 @@ _MAPPINGS = (
     (StoredEvent, system.events),
     (DistributionRule, assignment.distribution_rules),
     (AssignmentDecision, assignment.assignment_decisions),
+    (WaitingEntry, assignment.assignment_queue),
 )
 
 

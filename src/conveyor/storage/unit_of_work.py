@@ -14,6 +14,7 @@ from conveyor.domain.events import DomainEvent, StoredEvent
 from conveyor.storage.repositories.absences import AbsenceRepository
 from conveyor.storage.repositories.assignment import (
     AssignmentDecisionRepository,
+    AssignmentQueueRepository,
     DistributionRuleRepository,
 )
 from conveyor.storage.repositories.base import Repository, conflict_message, flush
@@ -66,6 +67,7 @@ class UnitOfWork:
         self.events = Repository(s, StoredEvent, "event")
         self.distribution_rules = DistributionRuleRepository(s)
         self.assignment_decisions = AssignmentDecisionRepository(s)
+        self.assignment_queue = AssignmentQueueRepository(s)
         self.workload = WorkloadRepository(s)
         return self
 

@@ -7,7 +7,7 @@ from fastapi import APIRouter
 
 from conveyor.api.deps import ActorDep, IdPath, IdQuery, Limit, Offset, UowDep
 from conveyor.api.render import one, page
-from conveyor.api.schemas.assignment_decisions import DecisionPublic
+from conveyor.api.schemas.assignment_decisions import DecisionPublic, WaitingPublic
 from conveyor.api.schemas.common import PageOf
 from conveyor.domain.assignment_decisions import AssignmentDecision, AssignmentOutcome
 from conveyor.domain.pipelines import EntityType
@@ -53,3 +53,13 @@ def list_(
         outcome=outcome,
     )
     return page(DecisionPublic, found, _public)
+
+
+@router.get("/assignment-rules/{rule_id}/queue", response_model=PageOf[WaitingPublic])
+def rule_queue(
+    rule_id: IdPath, uow: UowDep, actor: ActorDep, limit: Limit = 50, offset: Offset = 0
+) -> object:
+    """The items waiting for someone to be free under the rule, in the order they will be
+    served (priority, then the longest waiting)."""
+    found = service.waiting_for_rule(uow, rule_id, actor=actor, limit=limit, offset=offset)
+    return page(WaitingPublic, found)

@@ -27,3 +27,20 @@ class DecisionPublic(Output):
     verdicts: list[dict[str, Any]]
     data: dict[str, Any]
     sentence: str
+
+
+class WaitingPublic(Output):
+    """A stage entry waiting in a rule's queue for someone to be free."""
+
+    id: int
+    rule_id: int
+    entity_type: str
+    item_id: int
+    stage_id: int | None
+    stage_entered_at: datetime
+    decision_id: int
+    priority: int
+    queued_at: datetime
+    attempts: int
+    last_attempt_at: datetime | None
+    escalated_at: datetime | None

@@ -78,6 +78,11 @@ class RuleFields(Input):
     look_ahead_days: LookAhead | None = None
     next_stage_id: Id | None = None
     escalate_after_minutes: Escalation | None = None
+    queue_priority: ExpressionText | None = Field(
+        default=None,
+        description="Order of the waiting queue: an integer expression, higher first "
+        "(e.g. `10 if contact.vip else 0`); then the longest waiting",
+    )
 
 
 class RuleCreate(RuleFields):
@@ -137,6 +142,11 @@ class RuleUpdate(Update):
     look_ahead_days: LookAhead | None = None
     next_stage_id: Id | None = None
     escalate_after_minutes: Escalation | None = None
+    queue_priority: ExpressionText | None = Field(
+        default=None,
+        description="Order of the waiting queue: an integer expression, higher first "
+        "(e.g. `10 if contact.vip else 0`); then the longest waiting",
+    )
 
 
 class RulePublic(Output):
@@ -170,5 +180,6 @@ class RulePublic(Output):
     look_ahead_days: int | None
     next_stage_id: int | None
     escalate_after_minutes: int | None
+    queue_priority: str | None
     created_at: datetime
     updated_at: datetime

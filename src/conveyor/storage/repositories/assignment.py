@@ -5,15 +5,17 @@ from __future__ import annotations
 from collections.abc import Collection
 from datetime import datetime
 
-from sqlalchemy import insert, select, update
+from sqlalchemy import func, insert, select, update
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
 
 from conveyor.domain.assignment_decisions import AssignmentDecision
+from conveyor.domain.assignment_queue import QueueStats, WaitingEntry
 from conveyor.domain.crm_items import CrmItem
 from conveyor.domain.distribution_rules import DistributionRule, RuleEntity
 from conveyor.storage.repositories.base import Repository
 from conveyor.storage.tables.assignment import assignment_decisions as decisions
+from conveyor.storage.tables.assignment import assignment_queue as queue
 from conveyor.storage.tables.assignment import distribution_rules as rules
 from conveyor.storage.tables.assignment import rule_cursors
 from conveyor.storage.tables.crm import crm_items
@@ -98,3 +100,68 @@ class AssignmentDecisionRepository(Repository[AssignmentDecision]):
             return []
         query = select(CrmItem).where(crm_items.c.id.in_(list(item_ids)))
         return list(self.session.scalars(query))
+
+
+class AssignmentQueueRepository(Repository[WaitingEntry]):
+    """The rules' waiting queues."""
+
+    def __init__(self, session: Session) -> None:
+        super().__init__(session, WaitingEntry, "waiting entry")
+
+    def enqueue(self, entry: WaitingEntry) -> bool:
+        """Add ``entry`` unless its stage entry already waits (then ``False``)."""
+        try:
+            with self.session.begin_nested():
+                self.session.add(entry)
+                self.session.flush()
+        except IntegrityError:
+            return False
+        return True
+
+    def rules_waiting(self, rule_ids: Collection[int] | None = None) -> list[int]:
+        """The rules (of ``rule_ids`` when given) with at least one entry waiting."""
+        query = select(queue.c.rule_id).distinct().order_by(queue.c.rule_id)
+        if rule_ids is not None:
+            if not rule_ids:
+                return []
+            query = query.where(queue.c.rule_id.in_(list(rule_ids)))
+        return list(self.session.scalars(query))
+
+    def waiting(self, rule_id: int, *, limit: int) -> list[WaitingEntry]:
+        """The rule's entries in the order they are tried: priority, then age."""
+        query = (
+            select(WaitingEntry)
+            .where(queue.c.rule_id == rule_id)
+            .order_by(queue.c.priority.desc(), queue.c.queued_at, queue.c.id)
+            .limit(limit)
+        )
+        return list(self.session.scalars(query))
+
+    def for_item(self, entity_type: str, item_id: int) -> list[WaitingEntry]:
+        query = select(WaitingEntry).where(
+            queue.c.entity_type == entity_type, queue.c.item_id == item_id
+        )
+        return list(self.session.scalars(query))
+
+    def stats(self) -> list[QueueStats]:
+        """Each rule's queue length and oldest entry (rules with an empty queue left out)."""
+        query = (
+            select(queue.c.rule_id, func.count(), func.min(queue.c.queued_at))
+            .group_by(queue.c.rule_id)
+            .order_by(queue.c.rule_id)
+        )
+        return [
+            QueueStats(rule_id=rule_id, length=length, oldest_queued_at=oldest)
+            for rule_id, length, oldest in self.session.execute(query)
+        ]
+
+    def escalation_candidates(self, now: datetime) -> list[tuple[WaitingEntry, int]]:
+        """Waiting entries not yet escalated, with their rule's escalation delay, of rules
+        that escalate (the caller decides which are due)."""
+        query = (
+            select(WaitingEntry, rules.c.escalate_after_minutes)
+            .join(rules, rules.c.id == queue.c.rule_id)
+            .where(queue.c.escalated_at.is_(None), rules.c.escalate_after_minutes.is_not(None))
+            .order_by(queue.c.queued_at)
+        )
+        return [(entry, minutes) for entry, minutes in self.session.execute(query)]

@@ -42,6 +42,19 @@ class Repository(Generic[T]):
             return self.session.get(self.cls, object_id, with_for_update=True)
         return self.session.get(self.cls, object_id)
 
+    def try_lock(self, object_id: int) -> T | None:
+        """The object locked for this transaction, re-read; ``None`` when it does not exist or
+        another transaction holds its lock (PostgreSQL ``SKIP LOCKED``: never waits, so
+        background work cannot deadlock with a user's change; SQLite's writers are serial)."""
+        key = self.table.primary_key.columns.values()[0]
+        query = (
+            select(self.cls)
+            .where(key == object_id)
+            .with_for_update(skip_locked=True)
+            .execution_options(populate_existing=True)
+        )
+        return self.session.scalars(query).first()
+
     def add(self, obj: T) -> T:
         """Stage ``obj`` for insert and flush, so that it has its id at once."""
         self.session.add(obj)

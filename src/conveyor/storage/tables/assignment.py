@@ -56,6 +56,7 @@ distribution_rules = Table(
     Column("look_ahead_days", Integer),
     Column("next_stage_id", Id, ForeignKey("stages.id", ondelete="RESTRICT")),
     Column("escalate_after_minutes", Integer),
+    Column("queue_priority", Text),
     Column("created_at", UtcDateTime, nullable=False),
     Column("updated_at", UtcDateTime, nullable=False),
     # The engine's question when an item enters a stage: which enabled rules start here?
@@ -97,4 +98,35 @@ assignment_decisions = Table(
     ),
     Index("ix_assignment_decisions_item", "item_id", "decided_at"),
     Index("ix_assignment_decisions_rule", "rule_id", "decided_at"),
+)
+
+# Stage entries waiting for a free employee. The entry key is unique here too: an entry waits
+# at most once, and leaves when assigned or when the item moves on.
+assignment_queue = Table(
+    "assignment_queue",
+    metadata,
+    Column("id", Id, primary_key=True),
+    Column("rule_id", Id, ForeignKey("distribution_rules.id", ondelete="CASCADE"), nullable=False),
+    Column("entity_type", String(16), nullable=False),
+    Column("item_id", Id, nullable=False),
+    Column("stage_id", Id),
+    Column("stage_entered_at", UtcDateTime, nullable=False),
+    Column(
+        "decision_id",
+        Id,
+        ForeignKey("assignment_decisions.id", ondelete="CASCADE"),
+        nullable=False,
+    ),
+    Column("weight", Points, nullable=False),
+    Column("priority", Integer, nullable=False),
+    Column("queued_at", UtcDateTime, nullable=False),
+    Column("attempts", Integer, nullable=False),
+    Column("last_attempt_at", UtcDateTime),
+    Column("escalated_at", UtcDateTime),
+    UniqueConstraint(
+        "entity_type", "item_id", "stage_id", "stage_entered_at", name="uq_assignment_queue_entry"
+    ),
+    # The order entries are tried in: a rule's queue by priority, then age.
+    Index("ix_assignment_queue_order", "rule_id", "priority", "queued_at"),
+    Index("ix_assignment_queue_item", "entity_type", "item_id"),
 )

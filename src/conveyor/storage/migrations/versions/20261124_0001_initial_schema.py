@@ -2,7 +2,7 @@
 
 Revision ID: 0001
 Revises:
-Create Date: 2026-11-24 02:48:22.809835
+Create Date: 2026-11-24 03:44:13.869831
 """
 
 from collections.abc import Sequence
@@ -554,6 +554,7 @@ def upgrade() -> None:
             "next_stage_id", sa.BigInteger().with_variant(sa.Integer(), "sqlite"), nullable=True
         ),
         sa.Column("escalate_after_minutes", sa.Integer(), nullable=True),
+        sa.Column("queue_priority", sa.Text(), nullable=True),
         sa.Column("created_at", conveyor.storage.types.UtcDateTime(timezone=True), nullable=False),
         sa.Column("updated_at", conveyor.storage.types.UtcDateTime(timezone=True), nullable=False),
         sa.ForeignKeyConstraint(
@@ -662,6 +663,54 @@ def upgrade() -> None:
         sa.PrimaryKeyConstraint("id", name=op.f("pk_workdays")),
         sa.UniqueConstraint("employee_id", "day", name="uq_workdays_employee_day"),
     )
+    op.create_table(
+        "assignment_queue",
+        sa.Column("id", sa.BigInteger().with_variant(sa.Integer(), "sqlite"), nullable=False),
+        sa.Column("rule_id", sa.BigInteger().with_variant(sa.Integer(), "sqlite"), nullable=False),
+        sa.Column("entity_type", sa.String(length=16), nullable=False),
+        sa.Column("item_id", sa.BigInteger().with_variant(sa.Integer(), "sqlite"), nullable=False),
+        sa.Column("stage_id", sa.BigInteger().with_variant(sa.Integer(), "sqlite"), nullable=True),
+        sa.Column(
+            "stage_entered_at", conveyor.storage.types.UtcDateTime(timezone=True), nullable=False
+        ),
+        sa.Column(
+            "decision_id", sa.BigInteger().with_variant(sa.Integer(), "sqlite"), nullable=False
+        ),
+        sa.Column("weight", sa.Numeric(precision=12, scale=3), nullable=False),
+        sa.Column("priority", sa.Integer(), nullable=False),
+        sa.Column("queued_at", conveyor.storage.types.UtcDateTime(timezone=True), nullable=False),
+        sa.Column("attempts", sa.Integer(), nullable=False),
+        sa.Column(
+            "last_attempt_at", conveyor.storage.types.UtcDateTime(timezone=True), nullable=True
+        ),
+        sa.Column("escalated_at", conveyor.storage.types.UtcDateTime(timezone=True), nullable=True),
+        sa.ForeignKeyConstraint(
+            ["decision_id"],
+            ["assignment_decisions.id"],
+            name=op.f("fk_assignment_queue_decision_id_assignment_decisions"),
+            ondelete="CASCADE",
+        ),
+        sa.ForeignKeyConstraint(
+            ["rule_id"],
+            ["distribution_rules.id"],
+            name=op.f("fk_assignment_queue_rule_id_distribution_rules"),
+            ondelete="CASCADE",
+        ),
+        sa.PrimaryKeyConstraint("id", name=op.f("pk_assignment_queue")),
+        sa.UniqueConstraint(
+            "entity_type",
+            "item_id",
+            "stage_id",
+            "stage_entered_at",
+            name="uq_assignment_queue_entry",
+        ),
+    )
+    with op.batch_alter_table("assignment_queue", schema=None) as batch_op:
+        batch_op.create_index("ix_assignment_queue_item", ["entity_type", "item_id"], unique=False)
+        batch_op.create_index(
+            "ix_assignment_queue_order", ["rule_id", "priority", "queued_at"], unique=False
+        )
+
     op.create_table(
         "contacts",
         sa.Column("id", sa.BigInteger().with_variant(sa.Integer(), "sqlite"), nullable=False),
@@ -1083,6 +1132,11 @@ def downgrade() -> None:
         batch_op.drop_index(batch_op.f("ix_contacts_company_id"))
 
     op.drop_table("contacts")
+    with op.batch_alter_table("assignment_queue", schema=None) as batch_op:
+        batch_op.drop_index("ix_assignment_queue_order")
+        batch_op.drop_index("ix_assignment_queue_item")
+
+    op.drop_table("assignment_queue")
     op.drop_table("workdays")
     with op.batch_alter_table("workday_entries", schema=None) as batch_op:
         batch_op.drop_index("ix_workday_entries_employee_at")
