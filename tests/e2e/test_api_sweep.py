@@ -1,6 +1,6 @@
-"""The served app sweeps by itself: a deal waiting because its only designer was on
-vacation is assigned by the background sweep once the vacation is over, with no request
-about it."""
+"""The served app works by itself: a deal waiting because its only designer was on
+vacation is assigned by the background sweep once the vacation is over, and Monday's calls
+are dealt at 09:00, with no request about either."""
 
 from __future__ import annotations
 
@@ -17,6 +17,7 @@ from conveyor.storage.unit_of_work import UnitOfWork
 from conveyor.testing import FakeClock
 from tests.e2e.agency import sales_pipeline
 from tests.e2e.conftest import Api
+from tests.e2e.test_api_lists import MANAGERS
 
 
 @pytest.fixture
@@ -65,3 +66,36 @@ def test_the_background_sweep_assigns_a_deal_once_its_designer_is_back(
     decision = api.ok("GET", f"/deals/{deal['id']}/assignment")
     assert decision["outcome"] == "assigned"
     assert decision["data"]["waited"]["seconds"] == 24 * 3600
+
+
+def test_the_served_app_runs_monday_calls_by_itself_once(
+    sweeping_api: Api, clock: FakeClock
+) -> None:
+    api = sweeping_api
+    managers = api.ok("POST", "/lists", 201, json=MANAGERS)
+    olga = api.ok("POST", "/employees", 201, json={"name": "Olga"})["id"]
+    api.ok(
+        "POST",
+        f"/lists/{managers['id']}/elements",
+        201,
+        json={"name": "Olga", "values": {"employee": olga, "status": "active"}},
+    )
+    for n in range(5):
+        api.ok("POST", "/companies", 201, json={"name": f"Client {n}"})
+    body = {"name": "Monday calls", "managers_list_id": managers["id"], "per_manager": 3}
+    created = api.ok("POST", "/call-distributions", 201, json=body)
+    assert created["next_run_at"] == "2026-03-09T06:00:00Z"  # Monday 09:00 Moscow
+    clock.set(clock() + timedelta(days=7) - timedelta(hours=3) + timedelta(minutes=1))
+    deadline = time.monotonic() + 15
+    runs: dict[str, object] = {}
+    while time.monotonic() < deadline:
+        runs = api.ok("GET", f"/call-distributions/{created['id']}/runs")
+        if runs["total"]:
+            break
+        time.sleep(0.2)
+    time.sleep(1.5)  # more ticks: the occurrence still runs once
+    runs = api.ok("GET", f"/call-distributions/{created['id']}/runs")
+    assert runs["total"] == 1
+    [run] = runs["items"]
+    assert run["trigger"] == "schedule"
+    assert run["given"][0]["employee_id"] == olga and run["companies_given"] == 3

@@ -14,6 +14,7 @@ from conveyor import __version__
 from conveyor.api import deps, problems
 from conveyor.api.routes import ROUTERS
 from conveyor.services.assignment_queue import sweep_assignments
+from conveyor.services.call_rounds import run_due_distributions
 from conveyor.storage.database import build_engine, session_factory
 from conveyor.storage.unit_of_work import UnitOfWork
 from conveyor.workers.ticker import Duty, Ticker
@@ -69,15 +70,25 @@ def create_app(
     return app
 
 
+#: How often the ticker looks for scheduled call distributions that are due.
+DISTRIBUTION_CHECK_SECONDS = 30.0
+
+
 def background(app: FastAPI, sweep_seconds: float) -> Ticker:
     """The ticker of a serving app: the assignment sweep (safety net for waiting entries and
-    their escalation)."""
+    their escalation) and the scheduled call distributions (one indexed read when none is
+    due; each occurrence runs once, whatever the number of processes)."""
     duties = [
         Duty(
             name="assignment sweep",
             every=sweep_seconds,
             run=lambda uow, now: sweep_assignments(uow, now=now),
-        )
+        ),
+        Duty(
+            name="call distributions",
+            every=min(sweep_seconds, DISTRIBUTION_CHECK_SECONDS),
+            run=lambda uow, now: run_due_distributions(uow, now=now),
+        ),
     ]
     return Ticker(lambda: UnitOfWork(app.state.sessions), app.state.clock, duties)
 

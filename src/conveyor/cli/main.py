@@ -8,6 +8,7 @@ from typing import Annotated
 import typer
 
 from conveyor.cli.errors import run_or_exit
+from conveyor.cli.simulate import simulate
 from conveyor.settings import Settings
 
 app = typer.Typer(
@@ -21,6 +22,7 @@ db = typer.Typer(help="The database schema (Alembic migrations).", no_args_is_he
 admin = typer.Typer(help="Administrators and their API tokens.", no_args_is_help=True)
 app.add_typer(db, name="db")
 app.add_typer(admin, name="admin")
+app.command()(simulate)
 
 DatabaseOption = Annotated[
     str | None,

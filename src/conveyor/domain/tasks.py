@@ -96,6 +96,8 @@ class Task:
     deadline: datetime | None = None
     requires_acceptance: bool = False
     item_id: int | None = None
+    #: The company the task is about (a call distribution's call task names its company).
+    company_id: int | None = None
     created_at: datetime
     updated_at: datetime
     status_changed_at: datetime
@@ -254,6 +256,7 @@ class TaskQuery:
     statuses: frozenset[TaskStatus] = frozenset()
     overdue: bool | None = None
     item_id: int | None = None
+    company_id: int | None = None
     deadline_from: datetime | None = None
     deadline_to: datetime | None = None
     #: Set for the employee role: only tasks they create, do or observe.

@@ -7,6 +7,8 @@ from sqlalchemy.orm import registry
 from conveyor.domain.absences import Absence
 from conveyor.domain.assignment_decisions import AssignmentDecision
 from conveyor.domain.assignment_queue import WaitingEntry
+from conveyor.domain.call_distribution_runs import CallDistributionRun
+from conveyor.domain.call_distributions import CallDistribution
 from conveyor.domain.clients import Company, Contact
 from conveyor.domain.communications import Communication
 from conveyor.domain.crm_items import CrmItem
@@ -22,6 +24,7 @@ from conveyor.domain.tokens import ApiToken
 from conveyor.domain.work_schedules import CalendarOverride, Schedule
 from conveyor.domain.workdays import Workday, WorkdayEntry
 from conveyor.storage.tables import assignment, clients, crm, lists, org, system, tasks
+from conveyor.storage.tables.call_distributions import call_distribution_runs, call_distributions
 
 mapper_registry = registry()
 
@@ -49,6 +52,8 @@ _MAPPINGS = (
     (StoredEvent, system.events),
     (DistributionRule, assignment.distribution_rules),
     (AssignmentDecision, assignment.assignment_decisions),
+    (CallDistribution, call_distributions),
+    (CallDistributionRun, call_distribution_runs),
     (WaitingEntry, assignment.assignment_queue),
 )
 

@@ -18,8 +18,14 @@ from conveyor.storage.repositories.assignment import (
     DistributionRuleRepository,
 )
 from conveyor.storage.repositories.base import Repository, conflict_message, flush
+from conveyor.storage.repositories.call_distributions import (
+    CallDistributionRepository,
+    CallDistributionRunRepository,
+    CallRoundRepository,
+)
 from conveyor.storage.repositories.clients import ClientRepositories, CommunicationRepository
 from conveyor.storage.repositories.crm import CrmItemRepository, PipelineRepositories
+from conveyor.storage.repositories.demand_history import DemandHistoryRepository
 from conveyor.storage.repositories.lists import ListElementRepository, ListRepository
 from conveyor.storage.repositories.org import (
     DepartmentRepository,
@@ -69,6 +75,10 @@ class UnitOfWork:
         self.assignment_decisions = AssignmentDecisionRepository(s)
         self.assignment_queue = AssignmentQueueRepository(s)
         self.workload = WorkloadRepository(s)
+        self.demand_history = DemandHistoryRepository(s)
+        self.call_distributions = CallDistributionRepository(s)
+        self.call_distribution_runs = CallDistributionRunRepository(s)
+        self.call_rounds = CallRoundRepository(s)
         return self
 
     def __exit__(

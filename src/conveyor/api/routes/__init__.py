@@ -5,6 +5,7 @@ from conveyor.api.routes import (
     assignment_decisions,
     assignment_rules,
     calendar,
+    call_distributions,
     communications,
     companies,
     contacts,
@@ -42,4 +43,5 @@ ROUTERS = [
     working_time.router,
     assignment_rules.router,
     assignment_decisions.router,
+    call_distributions.router,
 ]

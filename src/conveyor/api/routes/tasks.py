@@ -55,6 +55,7 @@ def list_(
     status: Annotated[list[TaskStatus] | None, Query(description="Repeatable")] = None,
     overdue: bool | None = None,
     item_id: IdQuery = None,
+    company_id: IdQuery = None,
     deadline_from: TimeQuery = None,
     deadline_to: Annotated[AwareTime | None, Query(description="Exclusive")] = None,
 ) -> PageOf[TaskPublic]:
@@ -67,6 +68,7 @@ def list_(
         statuses=frozenset(status or ()),
         overdue=overdue,
         item_id=item_id,
+        company_id=company_id,
         deadline_from=deadline_from,
         deadline_to=deadline_to,
     )

@@ -74,6 +74,7 @@ class TaskPublic(Output):
     overdue: bool = Field(description="Past the deadline and still owed, at the time of reading")
     requires_acceptance: bool
     item_id: int | None
+    company_id: int | None = Field(description="The company the task is about")
     created_at: datetime
     updated_at: datetime
     status_changed_at: datetime

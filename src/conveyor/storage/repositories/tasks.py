@@ -79,7 +79,7 @@ class TaskRepository(Repository[Task]):
     def search(self, query: TaskQuery, *, now: datetime, limit: int, offset: int) -> Page[Task]:
         """A page of matching tasks, by deadline (tasks without one last), then id."""
         conditions: list[ColumnElement[bool]] = []
-        for name in ("responsible_id", "creator_id", "item_id"):
+        for name in ("responsible_id", "creator_id", "item_id", "company_id"):
             value = getattr(query, name)
             if value is not None:
                 conditions.append(c[name] == value)

@@ -74,7 +74,17 @@ crm_items = Table(
     Column("stage_entered_at", UtcDateTime, nullable=False),
     Column("closed_at", UtcDateTime),
     Index("ix_crm_items_stage", "stage_id", "stage_entered_at"),
-    Index("ix_crm_items_responsible_stage", "responsible_id", "stage_id"),
+    # An assignment reads its pool's load: the items of these responsibles in the in-work
+    # stages, with the moments they were given (covered by the index: no table reads).
+    Index(
+        "ix_crm_items_responsible_stage",
+        "responsible_id",
+        "stage_id",
+        "stage_entered_at",
+        "created_at",
+    ),
+    # ... and, for fair share, how many items each of them received lately.
+    Index("ix_crm_items_responsible_created", "responsible_id", "entity_type", "created_at"),
     Index("ix_crm_items_type_pipeline", "entity_type", "pipeline_id"),
     # Lists are newest first.
     Index("ix_crm_items_type_created", "entity_type", "created_at"),

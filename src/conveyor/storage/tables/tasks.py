@@ -18,6 +18,7 @@ tasks = Table(
     Column("deadline", UtcDateTime),
     Column("requires_acceptance", Boolean, nullable=False),
     Column("item_id", Id, ForeignKey("crm_items.id", ondelete="SET NULL"), index=True),
+    Column("company_id", Id, ForeignKey("companies.id", ondelete="SET NULL"), index=True),
     Column("created_at", UtcDateTime, nullable=False),
     Column("updated_at", UtcDateTime, nullable=False),
     Column("status_changed_at", UtcDateTime, nullable=False),

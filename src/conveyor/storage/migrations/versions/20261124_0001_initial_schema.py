@@ -2,7 +2,7 @@
 
 Revision ID: 0001
 Revises:
-Create Date: 2026-11-24 03:44:13.869831
+Create Date: 2026-11-24 04:00:30.531329
 """
 
 from collections.abc import Sequence
@@ -346,6 +346,69 @@ def upgrade() -> None:
         batch_op.create_index(
             "ix_assignment_decisions_rule", ["rule_id", "decided_at"], unique=False
         )
+
+    op.create_table(
+        "call_distributions",
+        sa.Column("id", sa.BigInteger().with_variant(sa.Integer(), "sqlite"), nullable=False),
+        sa.Column("name", sa.String(length=200), nullable=False),
+        sa.Column("schedule", sa.String(length=100), nullable=False),
+        sa.Column("timezone", sa.String(length=64), nullable=False),
+        sa.Column("enabled", sa.Boolean(), nullable=False),
+        sa.Column(
+            "managers_list_id", sa.BigInteger().with_variant(sa.Integer(), "sqlite"), nullable=False
+        ),
+        sa.Column("employee_column", sa.String(length=63), nullable=False),
+        sa.Column(
+            "managers_where",
+            sa.JSON(none_as_null=True).with_variant(
+                postgresql.JSONB(none_as_null=True, astext_type=Text()), "postgresql"
+            ),
+            nullable=False,
+        ),
+        sa.Column("per_manager", sa.Integer(), nullable=False),
+        sa.Column(
+            "company_responsible_id",
+            sa.BigInteger().with_variant(sa.Integer(), "sqlite"),
+            nullable=True,
+        ),
+        sa.Column("quiet_days", sa.Integer(), nullable=True),
+        sa.Column("task_title", sa.String(length=300), nullable=False),
+        sa.Column("task_description", sa.Text(), nullable=False),
+        sa.Column("deadline_working_days", sa.Integer(), nullable=False),
+        sa.Column(
+            "creator_id", sa.BigInteger().with_variant(sa.Integer(), "sqlite"), nullable=False
+        ),
+        sa.Column(
+            "company_cursor", sa.BigInteger().with_variant(sa.Integer(), "sqlite"), nullable=True
+        ),
+        sa.Column(
+            "manager_cursor", sa.BigInteger().with_variant(sa.Integer(), "sqlite"), nullable=True
+        ),
+        sa.Column("next_run_at", conveyor.storage.types.UtcDateTime(timezone=True), nullable=True),
+        sa.Column("created_at", conveyor.storage.types.UtcDateTime(timezone=True), nullable=False),
+        sa.Column("updated_at", conveyor.storage.types.UtcDateTime(timezone=True), nullable=False),
+        sa.ForeignKeyConstraint(
+            ["company_responsible_id"],
+            ["employees.id"],
+            name=op.f("fk_call_distributions_company_responsible_id_employees"),
+            ondelete="RESTRICT",
+        ),
+        sa.ForeignKeyConstraint(
+            ["creator_id"],
+            ["employees.id"],
+            name=op.f("fk_call_distributions_creator_id_employees"),
+            ondelete="RESTRICT",
+        ),
+        sa.ForeignKeyConstraint(
+            ["managers_list_id"],
+            ["lists.id"],
+            name=op.f("fk_call_distributions_managers_list_id_lists"),
+            ondelete="RESTRICT",
+        ),
+        sa.PrimaryKeyConstraint("id", name=op.f("pk_call_distributions")),
+    )
+    with op.batch_alter_table("call_distributions", schema=None) as batch_op:
+        batch_op.create_index("ix_call_distributions_next_run_at", ["next_run_at"], unique=False)
 
     op.create_table(
         "companies",
@@ -712,6 +775,83 @@ def upgrade() -> None:
         )
 
     op.create_table(
+        "call_distribution_runs",
+        sa.Column("id", sa.BigInteger().with_variant(sa.Integer(), "sqlite"), nullable=False),
+        sa.Column(
+            "distribution_id", sa.BigInteger().with_variant(sa.Integer(), "sqlite"), nullable=False
+        ),
+        sa.Column("occurrence", conveyor.storage.types.UtcDateTime(timezone=True), nullable=False),
+        sa.Column(
+            "trigger",
+            sa.Enum(
+                "schedule",
+                "manual",
+                name="runtrigger",
+                native_enum=False,
+                create_constraint=True,
+                length=20,
+            ),
+            nullable=False,
+        ),
+        sa.Column("actor_id", sa.BigInteger().with_variant(sa.Integer(), "sqlite"), nullable=True),
+        sa.Column("ran_at", conveyor.storage.types.UtcDateTime(timezone=True), nullable=False),
+        sa.Column("companies_given", sa.Integer(), nullable=False),
+        sa.Column(
+            "given",
+            sa.JSON(none_as_null=True).with_variant(
+                postgresql.JSONB(none_as_null=True, astext_type=Text()), "postgresql"
+            ),
+            nullable=False,
+        ),
+        sa.Column(
+            "skipped",
+            sa.JSON(none_as_null=True).with_variant(
+                postgresql.JSONB(none_as_null=True, astext_type=Text()), "postgresql"
+            ),
+            nullable=False,
+        ),
+        sa.Column(
+            "company_cursor_before",
+            sa.BigInteger().with_variant(sa.Integer(), "sqlite"),
+            nullable=True,
+        ),
+        sa.Column(
+            "company_cursor_after",
+            sa.BigInteger().with_variant(sa.Integer(), "sqlite"),
+            nullable=True,
+        ),
+        sa.Column(
+            "manager_cursor_before",
+            sa.BigInteger().with_variant(sa.Integer(), "sqlite"),
+            nullable=True,
+        ),
+        sa.Column(
+            "manager_cursor_after",
+            sa.BigInteger().with_variant(sa.Integer(), "sqlite"),
+            nullable=True,
+        ),
+        sa.Column("wrapped", sa.Boolean(), nullable=False),
+        sa.Column("error", sa.Text(), nullable=True),
+        sa.ForeignKeyConstraint(
+            ["actor_id"],
+            ["employees.id"],
+            name=op.f("fk_call_distribution_runs_actor_id_employees"),
+            ondelete="SET NULL",
+        ),
+        sa.ForeignKeyConstraint(
+            ["distribution_id"],
+            ["call_distributions.id"],
+            name=op.f("fk_call_distribution_runs_distribution_id_call_distributions"),
+            ondelete="CASCADE",
+        ),
+        sa.PrimaryKeyConstraint("id", name=op.f("pk_call_distribution_runs")),
+    )
+    with op.batch_alter_table("call_distribution_runs", schema=None) as batch_op:
+        batch_op.create_index(
+            "uq_call_distribution_runs_occurrence", ["distribution_id", "occurrence"], unique=True
+        )
+
+    op.create_table(
         "contacts",
         sa.Column("id", sa.BigInteger().with_variant(sa.Integer(), "sqlite"), nullable=False),
         sa.Column("name", sa.String(length=300), nullable=False),
@@ -886,7 +1026,14 @@ def upgrade() -> None:
         batch_op.create_index(batch_op.f("ix_crm_items_company_id"), ["company_id"], unique=False)
         batch_op.create_index(batch_op.f("ix_crm_items_contact_id"), ["contact_id"], unique=False)
         batch_op.create_index(
-            "ix_crm_items_responsible_stage", ["responsible_id", "stage_id"], unique=False
+            "ix_crm_items_responsible_created",
+            ["responsible_id", "entity_type", "created_at"],
+            unique=False,
+        )
+        batch_op.create_index(
+            "ix_crm_items_responsible_stage",
+            ["responsible_id", "stage_id", "stage_entered_at", "created_at"],
+            unique=False,
         )
         batch_op.create_index("ix_crm_items_stage", ["stage_id", "stage_entered_at"], unique=False)
         batch_op.create_index(
@@ -1009,12 +1156,21 @@ def upgrade() -> None:
         sa.Column("deadline", conveyor.storage.types.UtcDateTime(timezone=True), nullable=True),
         sa.Column("requires_acceptance", sa.Boolean(), nullable=False),
         sa.Column("item_id", sa.BigInteger().with_variant(sa.Integer(), "sqlite"), nullable=True),
+        sa.Column(
+            "company_id", sa.BigInteger().with_variant(sa.Integer(), "sqlite"), nullable=True
+        ),
         sa.Column("created_at", conveyor.storage.types.UtcDateTime(timezone=True), nullable=False),
         sa.Column("updated_at", conveyor.storage.types.UtcDateTime(timezone=True), nullable=False),
         sa.Column(
             "status_changed_at", conveyor.storage.types.UtcDateTime(timezone=True), nullable=False
         ),
         sa.Column("completed_at", conveyor.storage.types.UtcDateTime(timezone=True), nullable=True),
+        sa.ForeignKeyConstraint(
+            ["company_id"],
+            ["companies.id"],
+            name=op.f("fk_tasks_company_id_companies"),
+            ondelete="SET NULL",
+        ),
         sa.ForeignKeyConstraint(
             ["creator_id"],
             ["employees.id"],
@@ -1036,6 +1192,7 @@ def upgrade() -> None:
         sa.PrimaryKeyConstraint("id", name=op.f("pk_tasks")),
     )
     with op.batch_alter_table("tasks", schema=None) as batch_op:
+        batch_op.create_index(batch_op.f("ix_tasks_company_id"), ["company_id"], unique=False)
         batch_op.create_index("ix_tasks_creator_status", ["creator_id", "status"], unique=False)
         batch_op.create_index(batch_op.f("ix_tasks_item_id"), ["item_id"], unique=False)
         batch_op.create_index(
@@ -1104,6 +1261,7 @@ def downgrade() -> None:
         )
         batch_op.drop_index(batch_op.f("ix_tasks_item_id"))
         batch_op.drop_index("ix_tasks_creator_status")
+        batch_op.drop_index(batch_op.f("ix_tasks_company_id"))
 
     op.drop_table("tasks")
     with op.batch_alter_table("communications", schema=None) as batch_op:
@@ -1118,6 +1276,7 @@ def downgrade() -> None:
         batch_op.drop_index("ix_crm_items_type_created")
         batch_op.drop_index("ix_crm_items_stage")
         batch_op.drop_index("ix_crm_items_responsible_stage")
+        batch_op.drop_index("ix_crm_items_responsible_created")
         batch_op.drop_index(batch_op.f("ix_crm_items_contact_id"))
         batch_op.drop_index(batch_op.f("ix_crm_items_company_id"))
 
@@ -1132,6 +1291,10 @@ def downgrade() -> None:
         batch_op.drop_index(batch_op.f("ix_contacts_company_id"))
 
     op.drop_table("contacts")
+    with op.batch_alter_table("call_distribution_runs", schema=None) as batch_op:
+        batch_op.drop_index("uq_call_distribution_runs_occurrence")
+
+    op.drop_table("call_distribution_runs")
     with op.batch_alter_table("assignment_queue", schema=None) as batch_op:
         batch_op.drop_index("ix_assignment_queue_order")
         batch_op.drop_index("ix_assignment_queue_item")
@@ -1157,6 +1320,10 @@ def downgrade() -> None:
         batch_op.drop_index(batch_op.f("ix_companies_responsible_id"))
 
     op.drop_table("companies")
+    with op.batch_alter_table("call_distributions", schema=None) as batch_op:
+        batch_op.drop_index("ix_call_distributions_next_run_at")
+
+    op.drop_table("call_distributions")
     with op.batch_alter_table("assignment_decisions", schema=None) as batch_op:
         batch_op.drop_index("ix_assignment_decisions_rule")
         batch_op.drop_index("ix_assignment_decisions_item")
