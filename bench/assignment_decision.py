@@ -120,15 +120,12 @@ def percentile(samples: list[float], fraction: float) -> float:
     return ordered[min(len(ordered) - 1, int(fraction * len(ordered)))]
 
 
-def main() -> None:
-    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    parser.add_argument("--employees", type=int, default=1000)
-    parser.add_argument("--decisions", type=int, default=3000)
-    parser.add_argument("--seed", type=int, default=7)
-    args = parser.parse_args()
-    rng = random.Random(args.seed)
-    staff = employees(args.employees, rng)
-    work = items(args.decisions, staff, rng)
+def measure(employee_count: int, decision_count: int, seed: int) -> dict[str, float | int]:
+    """Time ``decision_count`` decisions over ``employee_count`` snapshots; print readable
+    lines and return the figures (``bench/assignment.py`` reuses this)."""
+    rng = random.Random(seed)
+    staff = employees(employee_count, rng)
+    work = items(decision_count, staff, rng)
     strategies = list(Strategy)
     rules = {s: settings_for(s) for s in strategies}
 
@@ -160,7 +157,7 @@ def main() -> None:
         baseline.append((clock() - started) * 1000)
 
     kept = len(decide(work[0], staff, rules[Strategy.LEAST_LOADED], now=NOW).kept)
-    print(f"{args.employees} employees, {OPEN_ITEMS} open items in their loads")
+    print(f"{employee_count} employees, {OPEN_ITEMS} open items in their loads")
     print(f"{kept} kept for a typical item; {assigned}/{len(work)} items found someone")
     for strategy, samples in by_strategy.items():
         print(
@@ -173,8 +170,8 @@ def main() -> None:
     print(f"decision p50 {p50:.3f} ms, p99 {p99:.3f} ms wall (goal p99 < 2 ms)")
     print(f"decision p50 {cpu50:.3f} ms, p99 {cpu99:.3f} ms CPU time of the thread")
     print(f"baseline min() over loads p50 {base50:.3f} ms; decision is {p50 / base50:.1f}x")
-    figures = {
-        "employees": args.employees,
+    return {
+        "employees": employee_count,
         "open_items": OPEN_ITEMS,
         "decisions": len(work),
         "decision_p50_ms": round(p50, 4),
@@ -184,7 +181,15 @@ def main() -> None:
         "baseline_p50_ms": round(base50, 4),
         "ratio_p50": round(p50 / base50, 2),
     }
-    print(json.dumps(figures))
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--employees", type=int, default=1000)
+    parser.add_argument("--decisions", type=int, default=3000)
+    parser.add_argument("--seed", type=int, default=7)
+    args = parser.parse_args()
+    print(json.dumps(measure(args.employees, args.decisions, args.seed)))
 
 
 if __name__ == "__main__":

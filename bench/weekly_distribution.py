@@ -28,19 +28,13 @@ The last line is one JSON object.
 from __future__ import annotations
 
 import argparse
-import contextlib
 import json
 import math
-import os
-import tempfile
 import time
-import uuid
-from collections.abc import Iterator
 from datetime import UTC, date, datetime, timedelta
-from pathlib import Path
 
-from sqlalchemy import create_engine, insert, text
-from sqlalchemy.engine import make_url
+from scratch_databases import POSTGRES_URL, fresh_database
+from sqlalchemy import insert
 
 from conveyor.domain.absences import AbsenceKind
 from conveyor.domain.actors import SYSTEM, Actor
@@ -48,43 +42,15 @@ from conveyor.domain.tokens import Role
 from conveyor.services import call_distributions, list_elements, lists, org
 from conveyor.services.absences import RegisterAbsence, register_absence
 from conveyor.services.call_rounds import run_due_distributions
-from conveyor.storage import migrate
-from conveyor.storage.database import build_engine, normalize_url, session_factory
+from conveyor.storage.database import build_engine, session_factory
 from conveyor.storage.tables.clients import companies
 from conveyor.storage.unit_of_work import UnitOfWork
 
-POSTGRES_URL = os.environ.get(
-    "CONVEYOR_TEST_POSTGRES_URL", "postgresql://postgres@127.0.0.1:5432/test"
-)
 #: Monday 2 March 2026, 09:00 in Moscow; everything else exists a week before.
 MONDAY_9_MSK = datetime(2026, 3, 2, 6, 0, tzinfo=UTC)
 BEFORE = MONDAY_9_MSK - timedelta(days=7)
 GOALS = {2_000: 0.5, 1_000_000: 60.0}
 CHUNK = 20_000
-
-
-@contextlib.contextmanager
-def fresh_database(kind: str, postgres_url: str) -> Iterator[str]:
-    """The URL of a new, migrated database that is gone when the block ends."""
-    if kind == "sqlite":
-        with tempfile.TemporaryDirectory(prefix="conveyor-bench-") as folder:
-            url = f"sqlite:///{Path(folder) / 'bench.db'}"
-            migrate.upgrade(url)
-            yield url
-        return
-    admin_url = normalize_url(postgres_url)
-    name = f"conveyor_bench_{uuid.uuid4().hex[:12]}"
-    admin = create_engine(admin_url, isolation_level="AUTOCOMMIT")
-    with admin.connect() as connection:
-        connection.execute(text(f'CREATE DATABASE "{name}"'))
-    try:
-        url = make_url(admin_url).set(database=name).render_as_string(hide_password=False)
-        migrate.upgrade(url)
-        yield url
-    finally:
-        with admin.connect() as connection:
-            connection.execute(text(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)'))
-        admin.dispose()
 
 
 def seed_people(uow: UnitOfWork, managers: int) -> tuple[Actor, int, list[int]]:

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import gc
 from collections.abc import AsyncIterator, Callable
 from contextlib import asynccontextmanager
 from datetime import UTC, datetime
@@ -38,6 +39,10 @@ def create_app(
     async def lifespan(app: FastAPI) -> AsyncIterator[None]:
         ticker = None
         if sweep_seconds is not None:
+            # Serving for real: what is loaded by now lives as long as the process, so the
+            # collector stops scanning it (full collections drop from ~60 ms to a few).
+            gc.collect()
+            gc.freeze()
             ticker = background(app, sweep_seconds)
             ticker.start()
         try:

@@ -50,6 +50,7 @@ from conveyor.domain.distribution_rules import (
     RuleEntity,
 )
 from conveyor.domain.errors import ExpressionFailed
+from conveyor.domain.tasks import Task
 from conveyor.engines.assignment import (
     CandidateSnapshot,
     Decision,
@@ -59,7 +60,15 @@ from conveyor.engines.assignment import (
     decide,
     explain,
 )
-from conveyor.services.assignment_context import compiled, item_context, weigh
+from conveyor.services.assignment_context import compiled, in_work_weights, weigh
+from conveyor.services.assignment_subjects import (
+    DealOrLead,
+    NewTask,
+    Subject,
+    exists,
+    locked,
+    subjects,
+)
 from conveyor.services.candidates import candidate_snapshots, resolve_pool
 from conveyor.storage.unit_of_work import UnitOfWork
 
@@ -77,20 +86,32 @@ def assign_on_entry(
     Returns the decision (the earlier one when this entry was already decided), or ``None``
     when no rule applies. ``depth`` counts the rule-driven moves that led here.
     """
-    assert item.id is not None
-    entity = RuleEntity(item.entity_type.value)
+    return _assign(uow, DealOrLead(item), now=now, depth=depth)
+
+
+def assign_new_task(uow: UnitOfWork, task: Task, *, now: datetime) -> AssignmentDecision | None:
+    """Decide who gets a task created without a responsible (held by its creator until
+    then): the enabled task rules are tried like a stage's rules. ``None`` when no rule
+    takes it. Runs inside the caller's transaction, like ``assign_on_entry``."""
+    return _assign(uow, NewTask(task), now=now, depth=0)
+
+
+def _assign(
+    uow: UnitOfWork, subject: Subject, *, now: datetime, depth: int
+) -> AssignmentDecision | None:
+    entity = subject.entity
     decisions = uow.assignment_decisions
-    earlier = decisions.for_entry(entity.value, item.id, item.stage_id, item.stage_entered_at)
+    earlier = decisions.for_entry(entity.value, subject.id, subject.stage_id, subject.entered_at)
     if earlier is not None or depth >= MAX_CASCADE:
         return earlier
     skipped: list[dict[str, Any]] = []
-    for rule in uow.distribution_rules.triggered_at(entity, item.stage_id):
-        weight = _matches(uow, rule, item, skipped)
+    for rule in uow.distribution_rules.triggered_at(entity, subject.stage_id):
+        weight = _matches(uow, rule, subject, skipped)
         if weight is not None:
             assert rule.id is not None
             rule = uow.distribution_rules.get(rule.id, for_update=True)
             _, view = _drain(uow, rule, now=now, limit=RETRY_ON_ENTRY, note_attempts=False)
-            return _apply(uow, rule, item, weight, skipped, now=now, depth=depth, view=view)
+            return _apply(uow, rule, subject, weight, skipped, now=now, depth=depth, view=view)
     return None
 
 
@@ -130,44 +151,47 @@ def _drain(
     entries = queue.waiting(rule.id, limit=limit)
     if not entries:
         return 0, None
-    items = {i.id: i for i in uow.assignment_decisions.items([e.item_id for e in entries])}
-    settings = _settings(rule)
+    entity = rule.entity_type.value
+    found = subjects(uow, entity, [e.item_id for e in entries])
+    settings = rule_settings(rule)
     view: _PoolView | None = None
     assigned = 0
     for entry in entries:
-        item = items.get(entry.item_id)
-        if item is None:
+        subject = found.get(entry.item_id)
+        if subject is None:
             _leave(uow, entry, "the item no longer exists", now)
             continue
-        if not _still_at(entry, item):
-            _leave(uow, entry, "the item left the stage", now)
+        if not subject.still_waits(entry):
+            _leave(uow, entry, _moved_on(subject), now)
             continue
         if view is None:
             view = _PoolView.read(uow, rule, now=now)
-        first_look = view.decide(_work(rule, item, entry.weight), settings, now=now)
+        first_look = view.decide(_work(rule, subject, entry.weight), settings, now=now)
         if first_look.chosen_id is None:
             if note_attempts:
                 entry.tried(now)
             continue
-        locked = uow.items.try_lock(entry.item_id)
-        if locked is None:
+        held = locked(uow, entity, entry.item_id)
+        if held is None:
+            if not exists(uow, entity, entry.item_id):
+                _leave(uow, entry, "the item no longer exists", now)
             continue
-        if not _still_at(entry, locked):
-            _leave(uow, entry, "the item left the stage", now)
+        if not held.still_waits(entry):
+            _leave(uow, entry, _moved_on(held), now)
             continue
         skipped: list[dict[str, Any]] = []
-        weight = _matches(uow, rule, locked, skipped)
+        weight = _matches(uow, rule, held, skipped)
         if weight is None:
             why = skipped[0]["why"] if skipped else "the rule no longer takes it"
             _leave(uow, entry, f"the rule no longer takes it: {why}", now)
             continue
-        decision = view.decide(_work(rule, locked, weight), settings, now=now)
+        decision = view.decide(_work(rule, held, weight), settings, now=now)
         if decision.chosen_id is None:
             entry.weight = weight
             continue
         view = None
         record = uow.assignment_decisions.get(entry.decision_id)
-        next_stage = _next_stage_for(uow, rule, locked, decision.chosen_id)
+        next_stage = _next_stage_for(uow, rule, held, decision.chosen_id)
         record.assign_after_waiting(
             chosen_id=decision.chosen_id,
             data=_decision_data(rule, decision, skipped, next_stage),
@@ -175,14 +199,16 @@ def _drain(
             now=now,
         )
         queue.delete(entry)
-        _carry_out(uow, rule, locked, record, next_stage, now=now, depth=0)
+        _carry_out(uow, rule, held, record, next_stage, now=now, depth=0)
         assigned += 1
     uow.flush()
     return assigned, view
 
 
-def _still_at(entry: WaitingEntry, item: CrmItem) -> bool:
-    return (item.stage_id, item.stage_entered_at) == (entry.stage_id, entry.stage_entered_at)
+def _moved_on(subject: Subject) -> str:
+    if subject.entity is RuleEntity.TASK:
+        return "the task was closed or handed to someone"
+    return "the item left the stage"
 
 
 @dataclass(frozen=True, kw_only=True)
@@ -233,18 +259,18 @@ class _NextStage:
 
 
 def _matches(
-    uow: UnitOfWork, rule: DistributionRule, item: CrmItem, skipped: list[dict[str, Any]]
+    uow: UnitOfWork, rule: DistributionRule, item: Subject, skipped: list[dict[str, Any]]
 ) -> Decimal | None:
     """The item's weight under ``rule`` when the rule takes it, else ``None`` (noted)."""
     entity = rule.entity_type
     try:
         if rule.condition is not None:
             condition = compiled(rule.condition, entity, "condition")
-            if not condition.test(item_context(uow, item, condition.names)):
+            if not condition.test(item.context(uow, condition.names)):
                 skipped.append(_skip(rule, "condition is false"))
                 return None
         weight = compiled(rule.weight, entity, "weight")
-        return weigh(weight, item_context(uow, item, weight.names))
+        return weigh(weight, item.context(uow, weight.names))
     except ExpressionFailed as failed:
         skipped.append(_skip(rule, f"{failed.field} failed: {failed.message}"))
         return None
@@ -253,7 +279,7 @@ def _matches(
 def _apply(
     uow: UnitOfWork,
     rule: DistributionRule,
-    item: CrmItem,
+    item: Subject,
     weight: Decimal,
     skipped: list[dict[str, Any]],
     *,
@@ -261,19 +287,19 @@ def _apply(
     depth: int,
     view: _PoolView | None = None,
 ) -> AssignmentDecision:
-    assert rule.id is not None and item.id is not None
+    assert rule.id is not None
     if view is None:
         view = _PoolView.read(uow, rule, now=now)
-    decision = view.decide(_work(rule, item, weight), _settings(rule), now=now)
+    decision = view.decide(_work(rule, item, weight), rule_settings(rule), now=now)
     chosen_id = decision.chosen_id
     next_stage = None if chosen_id is None else _next_stage_for(uow, rule, item, chosen_id)
     record = AssignmentDecision(
         rule_id=rule.id,
         rule_version=rule.version,
-        entity_type=item.entity_type.value,
+        entity_type=item.entity.value,
         item_id=item.id,
         stage_id=item.stage_id,
-        stage_entered_at=item.stage_entered_at,
+        stage_entered_at=item.entered_at,
         decided_at=now,
         chosen_id=chosen_id,
         outcome=AssignmentOutcome.NOBODY_FREE if chosen_id is None else AssignmentOutcome.ASSIGNED,
@@ -283,9 +309,7 @@ def _apply(
     decisions = uow.assignment_decisions
     if not decisions.claim(record):
         # Someone decided this entry in the meantime: theirs stands, nothing is applied.
-        earlier = decisions.for_entry(
-            record.entity_type, item.id, item.stage_id, item.stage_entered_at
-        )
+        earlier = decisions.for_entry(record.entity_type, item.id, item.stage_id, item.entered_at)
         assert earlier is not None
         return earlier
     if chosen_id is None:
@@ -296,7 +320,7 @@ def _apply(
                 entity_type=record.entity_type,
                 item_id=item.id,
                 stage_id=item.stage_id,
-                stage_entered_at=item.stage_entered_at,
+                stage_entered_at=item.entered_at,
                 decision_id=record.id,
                 weight=weight,
                 priority=_queue_priority(uow, rule, item),
@@ -312,7 +336,7 @@ def _apply(
 def _carry_out(
     uow: UnitOfWork,
     rule: DistributionRule,
-    item: CrmItem,
+    item: Subject,
     record: AssignmentDecision,
     next_stage: _NextStage | None,
     *,
@@ -322,13 +346,14 @@ def _carry_out(
     """Apply an ``assigned`` decision: set the target, advance round robin, tell the
     assignee (``ItemAssigned``), and move the item on when the rule says so."""
     assert rule.id is not None and record.chosen_id is not None
-    uow.emit(*item.change(_target_change(rule, item, record.chosen_id), now=now))
+    uow.emit(*item.hand_to(rule, record.chosen_id, now=now))
     uow.assignment_decisions.store_cursor(rule.id, record.chosen_id, now=now)
     uow.emit(record.event())
     if next_stage is not None and next_stage.missing_field is None:
-        uow.emit(item.move_to(uow.stages.get(next_stage.stage_id), now=now))
+        assert isinstance(item, DealOrLead)
+        uow.emit(item.item.move_to(uow.stages.get(next_stage.stage_id), now=now))
         uow.flush()
-        assign_on_entry(uow, item, now=now, depth=depth + 1)
+        assign_on_entry(uow, item.item, now=now, depth=depth + 1)
 
 
 def _decision_data(
@@ -346,21 +371,21 @@ def _decision_data(
 
 
 def _next_stage_for(
-    uow: UnitOfWork, rule: DistributionRule, item: CrmItem, chosen_id: int
+    uow: UnitOfWork, rule: DistributionRule, item: Subject, chosen_id: int
 ) -> _NextStage | None:
-    if rule.next_stage_id is None:
+    if rule.next_stage_id is None or not isinstance(item, DealOrLead):
         return None
-    return _next_stage(uow, rule, item, rule.next_stage_id, chosen_id)
+    return _next_stage(uow, rule, item.item, rule.next_stage_id, chosen_id)
 
 
-def _queue_priority(uow: UnitOfWork, rule: DistributionRule, item: CrmItem) -> int:
+def _queue_priority(uow: UnitOfWork, rule: DistributionRule, item: Subject) -> int:
     """The entry's place in the queue by the rule's ``queue_priority`` (0 without one, or
     when it cannot be computed for this item: the entry then waits by age alone)."""
     if rule.queue_priority is None:
         return 0
     expression = compiled(rule.queue_priority, rule.entity_type, "queue_priority")
     try:
-        value = expression.evaluate(item_context(uow, item, expression.names))
+        value = expression.evaluate(item.context(uow, expression.names))
     except ExpressionFailed:
         return 0
     if isinstance(value, bool):
@@ -370,7 +395,8 @@ def _queue_priority(uow: UnitOfWork, rule: DistributionRule, item: CrmItem) -> i
     return max(-MAX_PRIORITY, min(MAX_PRIORITY, int(value)))
 
 
-def _settings(rule: DistributionRule) -> RuleSettings:
+def rule_settings(rule: DistributionRule) -> RuleSettings:
+    """The rule's switches as the engine takes them."""
     return RuleSettings(
         respect_absences=rule.respect_absences,
         respect_day_status=rule.respect_day_status,
@@ -387,14 +413,13 @@ def _settings(rule: DistributionRule) -> RuleSettings:
     )
 
 
-def _work(rule: DistributionRule, item: CrmItem, weight: Decimal) -> WorkItem:
-    assert item.id is not None
+def _work(rule: DistributionRule, item: Subject, weight: Decimal) -> WorkItem:
     return WorkItem(
         item_id=item.id,
-        entity=item.entity_type.value,
+        entity=item.entity.value,
         weight=weight,
         required_skill=_skill(rule, item),
-        previous_owner_id=_target_value(rule, item) if rule.never_previous_owner else None,
+        previous_owner_id=item.holder(rule) if rule.never_previous_owner else None,
     )
 
 
@@ -402,22 +427,10 @@ def _load_weights(
     uow: UnitOfWork, rule: DistributionRule, pool: list[int]
 ) -> dict[int, Decimal] | None:
     """Each in-work item's weight under the rule's own weight expression, so that load and
-    cap are in the same points; an item the expression cannot weigh counts 1 point."""
+    cap are in the same points; an item the expression cannot weigh counts 1 point.
+    ``None`` when every item counts 1 point (the database counts them then)."""
     expression = compiled(rule.weight, rule.entity_type, "weight")
-    in_work = uow.workload.in_work_items(pool, rule.in_work_stage_ids)
-    if not in_work:
-        return None
-    if not expression.names:
-        constant = weigh(expression, {})
-        return {entry.item_id: constant for entry in in_work}
-    weights = {}
-    for other in uow.assignment_decisions.items([entry.item_id for entry in in_work]):
-        assert other.id is not None
-        try:
-            weights[other.id] = weigh(expression, item_context(uow, other, expression.names))
-        except ExpressionFailed:
-            weights[other.id] = Decimal(1)
-    return weights
+    return in_work_weights(uow, expression, rule.entity_type, pool, rule.in_work_stage_ids)
 
 
 def _next_stage(
@@ -434,20 +447,7 @@ def _next_stage(
     return _NextStage(stage_id=stage_id, missing_field=missing[0][0].code if missing else None)
 
 
-def _target_value(rule: DistributionRule, item: CrmItem) -> int | None:
-    if rule.target_field == RESPONSIBLE:
-        return item.responsible_id
-    value = item.fields.get(rule.target_field)
-    return value if isinstance(value, int) and not isinstance(value, bool) else None
-
-
-def _target_change(rule: DistributionRule, item: CrmItem, chosen_id: int) -> dict[str, Any]:
-    if rule.target_field == RESPONSIBLE:
-        return {"responsible_id": chosen_id}
-    return {"fields": {**item.fields, rule.target_field: chosen_id}}
-
-
-def _skill(rule: DistributionRule, item: CrmItem) -> str | None:
+def _skill(rule: DistributionRule, item: Subject) -> str | None:
     if rule.skill_field is None:
         return None
     value = item.fields.get(rule.skill_field)

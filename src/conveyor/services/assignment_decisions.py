@@ -2,13 +2,17 @@
 
 from __future__ import annotations
 
+from datetime import datetime
+
 from conveyor.domain.actors import Actor
 from conveyor.domain.assignment_decisions import AssignmentDecision, AssignmentOutcome
 from conveyor.domain.assignment_queue import WaitingEntry
+from conveyor.domain.distribution_rules import RuleEntity
 from conveyor.domain.errors import NotFound
 from conveyor.domain.pages import Page
 from conveyor.domain.pipelines import EntityType
 from conveyor.domain.tokens import Role
+from conveyor.services.tasks import get_task
 from conveyor.storage.unit_of_work import UnitOfWork
 
 
@@ -24,6 +28,19 @@ def latest_decision(
         decision = uow.assignment_decisions.latest_for(entity_type.value, item_id)
         if decision is None:
             raise NotFound(f"assignment decision for {entity_type.value}", item_id)
+        return decision
+
+
+def latest_task_decision(
+    uow: UnitOfWork, task_id: int, *, actor: Actor, now: datetime
+) -> AssignmentDecision:
+    """The decision of the task rules for a task created without a responsible; ``NotFound``
+    when the actor cannot see the task or no rule decided for it."""
+    get_task(uow, task_id, actor=actor, now=now)
+    with uow:
+        decision = uow.assignment_decisions.latest_for(RuleEntity.TASK.value, task_id)
+        if decision is None:
+            raise NotFound("assignment decision for task", task_id)
         return decision
 
 

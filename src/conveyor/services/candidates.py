@@ -8,20 +8,24 @@ one consistent transaction; they only read and never commit.
 Cost: a constant number of statements whatever the pool's size (employees, heads,
 absences, working days, in-work items, open tasks when counted, items received in the
 window, schedules, calendar overrides). Working time is built once per distinct
-(schedule, timezone) pair, never per employee.
+(schedule, timezone) pair, never per employee, and kept for the next calls while the
+schedule, the timezone, the company's overrides and the year are the same.
 """
 
 from __future__ import annotations
 
+import json
 from collections import defaultdict
 from collections.abc import Collection, Iterable, Mapping
 from dataclasses import dataclass
 from datetime import date, datetime, timedelta
 from decimal import Decimal
+from typing import Any
 
 from conveyor.domain.departments import subtree_ids
 from conveyor.domain.errors import InvalidValue
 from conveyor.domain.workdays import UNCLOSED, DayState, local_day
+from conveyor.domain.working_time import WorkingTime
 from conveyor.engines.assignment.snapshots import CandidateSnapshot, CurrentAbsence, skill_tags
 from conveyor.services.working_time import EmployeeWorkingTime, check_instant
 from conveyor.storage.repositories.workload import AwayPeriod, DayRecord, StaffMember
@@ -34,6 +38,10 @@ FAIR_SHARE_WINDOW_DAYS = 30
 #: What a rule distributes: the stream whose arrivals fair share counts.
 ENTITY_TYPES = frozenset({"lead", "deal", "task"})
 _ONE = Decimal(1)
+#: Working time already built, by everything it is built from (see ``_working_time``).
+_WORKING_TIMES: dict[tuple[Any, ...], WorkingTime] = {}
+#: Beyond this many, the working times kept are forgotten at once.
+_WORKING_TIMES_LIMIT = 256
 
 
 def resolve_pool(
@@ -187,8 +195,11 @@ class _Loads:
             for employee_id, totals in uow.workload.in_work_totals(ids, stage_ids).items():
                 add(employee_id, totals.count, Decimal(totals.count), totals.last_at)
         else:
-            for item in uow.workload.in_work_items(ids, stage_ids):
-                add(item.responsible_id, 1, weights.get(item.item_id, _ONE), item.last_at)
+            load = uow.workload.in_work_load(ids, stage_ids)
+            for employee_id, totals in load.totals.items():
+                add(employee_id, totals.count, Decimal(0), totals.last_at)
+            for item_id, employee_id in load.holders:
+                points[employee_id] += weights.get(item_id, _ONE)
         if count_open_tasks:
             for employee_id, totals in uow.workload.open_tasks(ids).items():
                 add(employee_id, totals.count, Decimal(totals.count), totals.last_at)
@@ -213,7 +224,7 @@ class _Calendars:
         self, now: datetime, sources: Mapping[tuple[int | None, str], EmployeeWorkingTime]
     ) -> None:
         self.now = now
-        self._working = {key: source.around(now) for key, source in sources.items()}
+        self._working = {key: _working_time(source, now) for key, source in sources.items()}
         self._is_working = {key: w.is_working(now) for key, w in self._working.items()}
         self._days: dict[tuple[tuple[int | None, str], date, date], int] = {}
 
@@ -257,6 +268,32 @@ class _Calendars:
             cached = self._working[key].working_days_in((first, last))
             self._days[(key, first, last)] = cached
         return cached
+
+
+def _working_time(source: EmployeeWorkingTime, now: datetime) -> WorkingTime:
+    """``source.around(now)``, built once for as long as what it is built from stays the
+    same: building it (holiday calendar, daily hours) costs more than a decision's queries.
+    Keyed by content, not by ids, so that a changed schedule or override is a new key."""
+    schedule = source.schedule
+    made_of = (
+        source.timezone,
+        None
+        if schedule is None
+        else (
+            schedule.country,
+            json.dumps(schedule.week, sort_keys=True),
+            json.dumps(schedule.rotation, sort_keys=True),
+        ),
+        tuple((o.day, o.kind, o.note) for o in source.overrides),
+        now.year,
+    )
+    working = _WORKING_TIMES.get(made_of)
+    if working is None:
+        working = source.around(now)
+        if len(_WORKING_TIMES) >= _WORKING_TIMES_LIMIT:
+            _WORKING_TIMES.clear()
+        _WORKING_TIMES[made_of] = working
+    return working
 
 
 def _current_absence(absences: list[AwayPeriod], day: date) -> CurrentAbsence | None:

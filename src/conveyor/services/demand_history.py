@@ -27,7 +27,7 @@ The replay starts with everyone free: load carried into the period is not counte
 from __future__ import annotations
 
 from collections import defaultdict
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from datetime import datetime, timedelta
 from decimal import Decimal
 from zoneinfo import ZoneInfo
@@ -38,8 +38,9 @@ from conveyor.domain.distribution_rules import DistributionRule, RuleEntity
 from conveyor.domain.errors import ExpressionFailed, InvalidValue
 from conveyor.domain.pipelines import EntityType
 from conveyor.domain.working_time import WorkingTime
-from conveyor.engines.assignment import RuleSettings, Strategy
+from conveyor.engines.assignment import RuleSettings
 from conveyor.engines.simulation import Away, Demand, Policy, Scenario, Teammate
+from conveyor.services.assignment import rule_settings
 from conveyor.services.assignment_context import compiled, item_context, weigh
 from conveyor.services.candidates import resolve_pool
 from conveyor.services.working_time import EmployeeWorkingTime, check_instant
@@ -298,13 +299,9 @@ def _settings(rule: DistributionRule | None, request: HistoryRequest) -> RuleSet
     not replayed); without a rule, least loaded under ``request.capacity``."""
     if rule is None:
         return RuleSettings(default_capacity_points=request.capacity)
-    return RuleSettings(
-        respect_absences=rule.respect_absences,
-        exclude_heads=rule.exclude_heads,
-        allow_external=rule.allow_external,
-        excluded_ids=frozenset(rule.excluded_ids),
-        default_capacity_points=rule.default_capacity_points,
-        strategy=Strategy(rule.strategy.value),
-        skill_match=rule.skill_field is not None,
-        look_ahead_days=rule.look_ahead_days,
+    return replace(
+        rule_settings(rule),
+        respect_day_status=False,
+        respect_working_hours=False,
+        never_previous_owner=False,
     )

@@ -18,6 +18,7 @@ from conveyor.domain.pages import Page
 from conveyor.domain.task_members import check_members, settle_members
 from conveyor.domain.tasks import MemberRole, Task, TaskAction, TaskMember, TaskQuery
 from conveyor.domain.tokens import Role
+from conveyor.services.assignment import assign_new_task
 from conveyor.services.assignment_queue import retry_after_task_change
 from conveyor.storage.unit_of_work import UnitOfWork
 
@@ -27,7 +28,8 @@ CO, OBSERVER = MemberRole.CO_EXECUTOR, MemberRole.OBSERVER
 @dataclass(frozen=True, kw_only=True)
 class CreateTask:
     title: str
-    responsible_id: int
+    #: ``None``: the task rules choose (the creator holds the task until someone is free).
+    responsible_id: int | None = None
     description: str = ""
     #: Who set the task; only an admin may name someone else than themselves.
     creator_id: int | None = None
@@ -52,10 +54,12 @@ def create_task(uow: UnitOfWork, command: CreateTask, *, actor: Actor, now: date
     creator_id = actor.employee_id if command.creator_id is None else command.creator_id
     if creator_id != actor.employee_id and not actor.is_admin:
         raise Forbidden("Only an admin may set a task on someone else's behalf", field="creator_id")
+    by_rule = command.responsible_id is None
+    responsible_id = creator_id if command.responsible_id is None else command.responsible_id
     with uow:
         _active_employee(uow, creator_id, field="creator_id")
-        _active_employee(uow, command.responsible_id, field="responsible_id")
-        check_members(command.responsible_id, command.co_executor_ids, command.observer_ids)
+        _active_employee(uow, responsible_id, field="responsible_id")
+        check_members(responsible_id, command.co_executor_ids, command.observer_ids)
         for name, ids in (
             ("co_executor_ids", command.co_executor_ids),
             ("observer_ids", command.observer_ids),
@@ -69,7 +73,7 @@ def create_task(uow: UnitOfWork, command: CreateTask, *, actor: Actor, now: date
                 title=command.title,
                 description=command.description,
                 creator_id=creator_id,
-                responsible_id=command.responsible_id,
+                responsible_id=responsible_id,
                 deadline=command.deadline,
                 requires_acceptance=command.requires_acceptance,
                 item_id=command.item_id,
@@ -101,6 +105,13 @@ def create_task(uow: UnitOfWork, command: CreateTask, *, actor: Actor, now: date
                 },
             )
         )
+        if by_rule:
+            uow.flush()
+            if assign_new_task(uow, task, now=now) is None:
+                raise InvalidValue(
+                    "No task rule takes this task: name its responsible", field="responsible_id"
+                )
+            view = _view(uow, task, now)
         uow.commit()
     return view
 

@@ -36,6 +36,7 @@ from conveyor.storage.repositories.schedules import CalendarOverrideRepository, 
 from conveyor.storage.repositories.tasks import TaskRepository
 from conveyor.storage.repositories.workdays import TimeClockRepository
 from conveyor.storage.repositories.workload import WorkloadRepository
+from conveyor.storage.repositories.workload_board import WorkloadBoardRepository
 
 
 class UnitOfWork:
@@ -75,6 +76,7 @@ class UnitOfWork:
         self.assignment_decisions = AssignmentDecisionRepository(s)
         self.assignment_queue = AssignmentQueueRepository(s)
         self.workload = WorkloadRepository(s)
+        self.workload_board = WorkloadBoardRepository(s)
         self.demand_history = DemandHistoryRepository(s)
         self.call_distributions = CallDistributionRepository(s)
         self.call_distribution_runs = CallDistributionRunRepository(s)

@@ -20,6 +20,7 @@ from conveyor.api.routes import (
     tokens,
     workdays,
     working_time,
+    workload,
 )
 
 ROUTERS = [
@@ -44,4 +45,5 @@ ROUTERS = [
     assignment_rules.router,
     assignment_decisions.router,
     call_distributions.router,
+    workload.router,
 ]

@@ -5,7 +5,7 @@ from __future__ import annotations
 
 from fastapi import APIRouter
 
-from conveyor.api.deps import ActorDep, IdPath, IdQuery, Limit, Offset, UowDep
+from conveyor.api.deps import ActorDep, IdPath, IdQuery, Limit, NowDep, Offset, UowDep
 from conveyor.api.render import one, page
 from conveyor.api.schemas.assignment_decisions import DecisionPublic, WaitingPublic
 from conveyor.api.schemas.common import PageOf
@@ -53,6 +53,12 @@ def list_(
         outcome=outcome,
     )
     return page(DecisionPublic, found, _public)
+
+
+@router.get("/tasks/{task_id}/assignment", response_model=DecisionPublic)
+def task_assignment(task_id: IdPath, uow: UowDep, actor: ActorDep, now: NowDep) -> DecisionPublic:
+    """The task rules' decision for a task created without a responsible; 404 when none."""
+    return _public(service.latest_task_decision(uow, task_id, actor=actor, now=now))
 
 
 @router.get("/assignment-rules/{rule_id}/queue", response_model=PageOf[WaitingPublic])

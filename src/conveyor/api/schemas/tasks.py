@@ -21,7 +21,11 @@ MemberIds = Annotated[list[Id], Field(max_length=MAX_MEMBERS)]
 class TaskCreate(Input):
     title: Title
     description: LongText = ""
-    responsible_id: Id
+    responsible_id: Id | None = Field(
+        default=None,
+        description="Omitted: the enabled task rules choose, by live workload (the creator "
+        "holds the task while nobody is free); refused when no task rule takes it",
+    )
     creator_id: Id | None = Field(
         default=None, description="Who sets the task; only an admin may name someone else"
     )

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from collections.abc import Iterable
+from collections.abc import Collection, Iterable
 from datetime import datetime
 from typing import Any
 
@@ -28,6 +28,11 @@ c = tasks.c
 class TaskRepository(Repository[Task]):
     def __init__(self, session: Session) -> None:
         super().__init__(session, Task, "task")
+
+    def with_ids(self, task_ids: Collection[int]) -> list[Task]:
+        if not task_ids:
+            return []
+        return list(self.session.scalars(select(Task).where(tasks.c.id.in_(list(task_ids)))))
 
     def members(self, task_id: int) -> list[TaskMember]:
         query = (

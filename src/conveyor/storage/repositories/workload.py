@@ -9,11 +9,13 @@ a thousand ORM instances cost more than all the queries together.
 
 from __future__ import annotations
 
-from collections.abc import Collection
+from collections.abc import Collection, Sequence
 from dataclasses import dataclass
 from datetime import date, datetime
+from typing import Any
+from typing import cast as cast_as
 
-from sqlalchemy import ColumnElement, func, or_, select
+from sqlalchemy import ColumnElement, Text, cast, func, or_, select
 from sqlalchemy.orm import Session
 
 from conveyor.domain.absences import AbsenceKind
@@ -76,12 +78,12 @@ class LoadTotals:
 
 
 @dataclass(frozen=True, kw_only=True, slots=True)
-class InWorkItem:
-    """One in-work item of an employee, for per-item weights."""
+class InWorkLoad:
+    """A pool's in-work items: who holds each one, and each holder's totals."""
 
-    item_id: int
-    responsible_id: int
-    last_at: datetime
+    #: ``(item_id, responsible_id)`` per item.
+    holders: list[tuple[int, int]]
+    totals: dict[int, LoadTotals]
 
 
 class WorkloadRepository:
@@ -205,22 +207,55 @@ class WorkloadRepository:
             for row in self.session.execute(query)
         }
 
-    def in_work_items(
-        self, employee_ids: Collection[int], stage_ids: Collection[int]
-    ) -> list[InWorkItem]:
-        """Each item of these responsibles sitting in ``stage_ids`` (for per-item weights)."""
+    def in_work_load(self, employee_ids: Collection[int], stage_ids: Collection[int]) -> InWorkLoad:
+        """``in_work_totals`` and who holds each of those items, in ONE aggregate statement
+        (the items' ids come back joined in a string per holder).
+
+        For per-item weights. Reading a row per item with its timestamps instead costs
+        more than everything else a decision reads (each datetime is converted in Python).
+        """
+        if not employee_ids or not stage_ids:
+            return InWorkLoad(holders=[], totals={})
+        c = crm_items.c
+        query = (
+            select(
+                c.responsible_id,
+                func.count(),
+                func.max(c.stage_entered_at),
+                func.max(c.created_at),
+                func.aggregate_strings(cast(c.id, Text), ","),
+            )
+            .where(*_in_work(employee_ids, stage_ids))
+            .group_by(c.responsible_id)
+        )
+        holders: list[tuple[int, int]] = []
+        totals: dict[int, LoadTotals] = {}
+        for holder, count, entered, created, item_ids in self.session.execute(query):
+            totals[holder] = LoadTotals(count=count, last_at=_latest(entered, created))
+            holders += [(int(item_id), holder) for item_id in item_ids.split(",")]
+        return InWorkLoad(holders=holders, totals=totals)
+
+    def in_work_values(
+        self,
+        employee_ids: Collection[int],
+        stage_ids: Collection[int],
+        columns: Sequence[str],
+        *,
+        fields_text: bool,
+    ) -> list[tuple[Any, ...]]:
+        """Per item sitting in ``stage_ids``: its id, the values of ``columns`` (names of
+        ``crm_items`` columns), then with ``fields_text`` its custom values as the stored
+        JSON text, so that a caller can recognise values it has already seen without
+        decoding them (decode with ``json.loads``, as the engine does)."""
         if not employee_ids or not stage_ids:
             return []
-        query = select(
-            crm_items.c.id,
-            crm_items.c.responsible_id,
-            crm_items.c.stage_entered_at,
-            crm_items.c.created_at,
-        ).where(*_in_work(employee_ids, stage_ids))
-        return [
-            InWorkItem(item_id=row[0], responsible_id=row[1], last_at=max(row[2], row[3]))
-            for row in self.session.execute(query)
-        ]
+        c = crm_items.c
+        selected: list[Any] = [c.id, *(c[name] for name in columns)]
+        if fields_text:
+            selected.append(cast(c.fields, Text))
+        query = select(*selected).where(*_in_work(employee_ids, stage_ids))
+        # Rows behave as tuples; fetched all at once, they cost a third less than one by one.
+        return cast_as(list[tuple[Any, ...]], self.session.execute(query).all())
 
     def open_tasks(self, employee_ids: Collection[int]) -> dict[int, LoadTotals]:
         """Per responsible: their open tasks (pending or in progress) and the latest

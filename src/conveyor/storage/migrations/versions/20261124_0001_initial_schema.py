@@ -2,7 +2,7 @@
 
 Revision ID: 0001
 Revises:
-Create Date: 2026-11-24 04:00:30.531329
+Create Date: 2026-11-24 04:12:05.261300
 """
 
 from collections.abc import Sequence
