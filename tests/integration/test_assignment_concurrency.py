@@ -219,3 +219,80 @@ def test_a_worker_killed_between_decision_and_commit_loses_nothing(
         assert decision.outcome is AssignmentOutcome.ASSIGNED
         assert uow.assignment_queue.waiting(place["rule"].id or 0, limit=10) == []
         assert deal.responsible_id == holder
+
+
+@pytest.mark.postgres
+def test_moves_crossing_two_rules_at_once_never_deadlock(
+    postgres_url: str, clock: FakeClock
+) -> None:
+    """X leaves rule 1's in-work stage for rule 2's trigger while Y leaves rule 2's in-work
+    stage for rule 1's trigger, again and again at the same moment: with both queues full,
+    each move retries one rule and decides under the other."""
+    engine = build_engine(postgres_url)
+    uow = UnitOfWork(session_factory(engine))
+    _, stages = pipelines.create_pipeline(
+        uow,
+        pipelines.CreatePipeline(
+            entity_type=DEAL,
+            name="Crossing",
+            stages=[pipelines.StageSpec(name=n) for n in ("Inbox", "A", "B", "W1", "W2")],
+        ),
+        actor=SYSTEM,
+        now=clock(),
+    )
+    inbox, a, b, w1, w2 = (s.id or 0 for s in stages)
+    people = [hire(uow, clock, f"Crosser {n}") for n in range(2)]
+    for name, trigger, work in (("Rule 1", a, w1), ("Rule 2", b, w2)):
+        rules.create_rule(
+            uow,
+            rules.RuleSpec(
+                name=name,
+                entity_type=RuleEntity.DEAL,
+                pipeline_id=stages[0].pipeline_id,
+                trigger_stage_id=trigger,
+                employee_ids=people,
+                default_capacity_points=Decimal(1),
+                in_work_stage_ids=[work],
+                next_stage_id=work,
+            ),
+            actor=SYSTEM,
+            now=clock(),
+        )
+    ids = deals_in_inbox(uow, clock, inbox, 40)
+    # Fill both rules (two in work each) and queue the rest at their triggers.
+    for n, deal_id in enumerate(ids):
+        crm_items.move_item(uow, DEAL, deal_id, a if n % 2 else b, actor=SYSTEM, now=clock())
+    with uow:
+        in_w1 = sorted(i.id or 0 for i in uow.items.where(stage_id=w1))
+        in_w2 = sorted(i.id or 0 for i in uow.items.where(stage_id=w2))
+    errors: list[BaseException] = []
+
+    def mover(deal_id: int, stage_id: int, ready: threading.Barrier) -> None:
+        own = UnitOfWork(session_factory(engine))
+        ready.wait()
+        try:
+            crm_items.move_item(own, DEAL, deal_id, stage_id, actor=SYSTEM, now=clock())
+        except BaseException as error:
+            errors.append(error)
+
+    rounds = 0
+    while in_w1 and in_w2:
+        x, y = in_w1.pop(), in_w2.pop()
+        ready = threading.Barrier(2)
+        pair = [
+            threading.Thread(target=mover, args=(x, b, ready)),
+            threading.Thread(target=mover, args=(y, a, ready)),
+        ]
+        for thread in pair:
+            thread.start()
+        for thread in pair:
+            thread.join(60)
+        rounds += 1
+        with uow:
+            in_w1 = sorted(i.id or 0 for i in uow.items.where(stage_id=w1) if i.id not in (x, y))
+            in_w2 = sorted(i.id or 0 for i in uow.items.where(stage_id=w2) if i.id not in (x, y))
+        if rounds >= 15:
+            break
+    assert errors == []
+    assert rounds >= 5
+    engine.dispose()

@@ -394,3 +394,61 @@ def test_the_queue_never_overfills_anyone_and_never_holds_work_someone_has_room_
             assert all(overrides[p] - load[p] < smallest_waiting for p in people)
         entries = [(d.item_id, d.stage_id, d.stage_entered_at) for d in decided]
         assert len(entries) == len(set(entries))
+
+
+def test_a_waiting_deal_given_to_someone_by_hand_is_never_taken_back(
+    uow: UnitOfWork, clock: FakeClock, studio: dict[str, Any]
+) -> None:
+    busy = [paid(uow, clock, studio, f"Busy {n}") for n in range(2)]
+    waiter = paid(uow, clock, studio, "Shop")
+    helen = studio["people"]["Helen"]
+    crm_items.update_item(uow, DEAL, waiter, {"responsible_id": helen}, actor=SYSTEM, now=clock())
+    assert waiting(uow) == []
+    finish(uow, clock, studio, busy[0])
+    assert state(uow, waiter) == (helen, "Prepayment received")
+    ended = [p["why"] for kind, p in outbox(uow) if kind == "AssignmentWaitingEnded"]
+    assert ended == ["it was handed to someone by hand"]
+
+
+def test_a_disabled_rule_keeps_its_queue_without_escalating_and_resumes_when_enabled(
+    uow: UnitOfWork, clock: FakeClock, studio: dict[str, Any]
+) -> None:
+    rule = studio["rule"]
+    busy = [paid(uow, clock, studio, f"Busy {n}") for n in range(2)]
+    waiter = paid(uow, clock, studio, "Shop")
+    rules.update_rule(uow, rule.id, {"enabled": False}, actor=SYSTEM, now=clock())
+    finish(uow, clock, studio, busy[0])
+    clock.advance(minutes=45)
+    assert sweep_assignments(uow, now=clock()).escalated == 0
+    assert state(uow, waiter)[0] is None and waiting(uow) == [waiter]
+    rules.update_rule(uow, rule.id, {"enabled": True}, actor=SYSTEM, now=clock())
+    assert state(uow, waiter)[1] == "Development started"
+
+
+def test_deleting_a_rule_ends_its_waiting_entries_aloud(
+    uow: UnitOfWork, clock: FakeClock, studio: dict[str, Any]
+) -> None:
+    [paid(uow, clock, studio, f"Busy {n}") for n in range(2)]
+    waiter = paid(uow, clock, studio, "Shop")
+    rules.delete_rule(uow, studio["rule"].id, actor=SYSTEM, now=clock())
+    assert waiting(uow) == []
+    ended = [p for kind, p in outbox(uow) if kind == "AssignmentWaitingEnded"]
+    assert [(p["why"], p["decision_id"]) for p in ended] == [
+        ("the rule was deleted", decision(uow, waiter).id)
+    ]
+
+
+def test_a_rule_moved_to_another_stage_lets_go_of_entries_waiting_at_the_old_one(
+    uow: UnitOfWork, clock: FakeClock, studio: dict[str, Any]
+) -> None:
+    busy = [paid(uow, clock, studio, f"Busy {n}") for n in range(2)]
+    waiter = paid(uow, clock, studio, "Shop")
+    invoice = studio["stages"]["Invoice"].id
+    rules.update_rule(
+        uow, studio["rule"].id, {"trigger_stage_id": invoice}, actor=SYSTEM, now=clock()
+    )
+    finish(uow, clock, studio, busy[0])
+    assert state(uow, waiter) == (None, "Prepayment received")
+    assert waiting(uow) == []
+    ended = [p["why"] for kind, p in outbox(uow) if kind == "AssignmentWaitingEnded"]
+    assert ended == ["the rule no longer starts at this stage"]

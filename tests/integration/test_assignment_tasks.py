@@ -133,3 +133,20 @@ def test_a_condition_sends_tasks_under_control_to_the_seniors(
     plain = new_task(uow, clock, support, "Plain")
     assert audited.responsible_id == senior
     assert plain.responsible_id in (support["people"]["Alex"], support["people"]["Bella"])
+
+
+def test_the_agent_chosen_leaves_the_members_and_the_creator_may_observe(
+    uow: UnitOfWork, clock: FakeClock, support: dict[str, Any]
+) -> None:
+    people = support["people"]
+    command = tasks.CreateTask(
+        title="Migrate a mailbox",
+        creator_id=people["Sofia"],
+        co_executor_ids=[people["Alex"]],
+        observer_ids=[people["Sofia"], people["Bella"]],
+    )
+    view = tasks.create_task(uow, command, actor=SYSTEM, now=clock())
+    chosen = view.task.responsible_id
+    assert chosen in (people["Alex"], people["Bella"])
+    assert chosen not in view.co_executor_ids and chosen not in view.observer_ids
+    assert people["Sofia"] in view.observer_ids

@@ -1,25 +1,43 @@
-"""``conveyor demo``: build the agency, show it, serve it."""
+"""``conveyor demo``: build the agency, show it, serve it, and stream deals into it live."""
 
 from __future__ import annotations
 
 from datetime import UTC, datetime
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 from rich.console import Console
 from rich.panel import Panel
 
+from conveyor.cli.background_api import BackgroundApi
+from conveyor.cli.demo_live import run_live
 from conveyor.cli.errors import run_or_exit
 from conveyor.services.demo.build import build_demo
 from conveyor.storage import migrate
 from conveyor.storage.database import build_engine, session_factory
 from conveyor.storage.unit_of_work import UnitOfWork
 
+if TYPE_CHECKING:
+    from fastapi import FastAPI
+
 DEMO_FILE = Path("conveyor-demo.db")
 #: The demo sweeps often, so that waiting deals visibly move soon after capacity frees.
 SWEEP_SECONDS = 5.0
 
 
-def run_demo(*, database_url: str | None, host: str, port: int, serve_api: bool, seed: int) -> None:
+def run_demo(
+    *,
+    database_url: str | None,
+    host: str,
+    port: int,
+    serve_api: bool,
+    seed: int,
+    live: bool | None = None,
+    rate: float = 1.0,
+    duration: float | None = None,
+) -> None:
+    """Build the agency and print how to reach it; then serve the API, stream deals in with
+    the live view, or both (``live`` ``None``: live when serving to a terminal)."""
     console = Console()
     if database_url is None:
         for suffix in ("", "-wal", "-shm"):
@@ -53,10 +71,34 @@ def run_demo(*, database_url: str | None, host: str, port: int, serve_api: bool,
         print(f"Serve it:    conveyor serve --database-url {url} --port {port}")
     print(f"Admin token: {summary.admin_token}")
     print(f'Try:         curl -H "Authorization: Bearer {summary.admin_token}" {base}/employees')
-    if serve_api:
-        import uvicorn
+    if live is None:
+        live = serve_api and console.is_terminal
+    if not live:
+        if serve_api:
+            import uvicorn
 
-        from conveyor.api.app import create_app
+            uvicorn.run(_app(url), host=host, port=port, log_level="info")
+        return
+    where = f"API {base}/docs" if serve_api else "API not served"
+    api = BackgroundApi(_app(url), host=host, port=port) if serve_api else None
+    if api is not None:
+        run_or_exit(api.start)
+    try:
+        streamed = run_or_exit(
+            lambda: run_live(
+                url, console=console, rate=rate, duration=duration, seed=seed, where=where
+            )
+        )
+    finally:
+        if api is not None:
+            api.stop()
+    print(
+        f"Streamed {streamed.deals} deals in {streamed.seconds:.0f} s: {streamed.assigned} "
+        f"assignments, {streamed.waited} waits; designers finished {streamed.finished}."
+    )
 
-        app = create_app(url, sweep_seconds=SWEEP_SECONDS)
-        uvicorn.run(app, host=host, port=port, log_level="info")
+
+def _app(url: str) -> FastAPI:
+    from conveyor.api.app import create_app
+
+    return create_app(url, sweep_seconds=SWEEP_SECONDS)

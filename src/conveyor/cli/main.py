@@ -112,12 +112,38 @@ def demo(
     host: Annotated[str, typer.Option(help="Address to listen on")] = "127.0.0.1",
     port: Annotated[int, typer.Option(help="Port to listen on")] = 8000,
     serve_api: Annotated[bool, typer.Option("--serve/--no-serve", help="Start the API")] = True,
-    seed: Annotated[int, typer.Option(help="Seed of the generated data")] = 2026,
+    seed: Annotated[int, typer.Option(help="Seed of the generated data and of the stream")] = 2026,
+    live: Annotated[
+        bool | None,
+        typer.Option(
+            "--live/--no-live",
+            help="Stream paid deals in and show each assignment live "
+            "[default: live when serving to a terminal]",
+            show_default=False,
+        ),
+    ] = None,
+    rate: Annotated[
+        float, typer.Option(min=0.05, max=3600, help="Seconds between two incoming deals")
+    ] = 1.0,
+    duration: Annotated[
+        float | None,
+        typer.Option(min=0, help="Stop the stream after this many seconds [default: Ctrl+C]"),
+    ] = None,
 ) -> None:
-    """Create a realistic digital agency, start the API and print its URL and an admin token."""
+    """Create a realistic digital agency, start the API and print its URL and an admin token;
+    on a terminal, stream paid deals in and show who gets each one, and why, live."""
     from conveyor.cli.demo import run_demo
 
-    run_demo(database_url=database_url, host=host, port=port, serve_api=serve_api, seed=seed)
+    run_demo(
+        database_url=database_url,
+        host=host,
+        port=port,
+        serve_api=serve_api,
+        seed=seed,
+        live=live,
+        rate=rate,
+        duration=duration,
+    )
 
 
 def _safe(url: str) -> str:

@@ -51,6 +51,7 @@ class AssignmentDecision:
             "seconds": int((now - self.decided_at).total_seconds()),
             "first_rule_version": self.rule_version,
             "first_sentence": self.sentence,
+            "first_skipped_rules": self.data.get("skipped_rules", []),
         }
         self.outcome = AssignmentOutcome.ASSIGNED
         self.chosen_id = chosen_id

@@ -50,7 +50,7 @@ from conveyor.domain.distribution_rules import (
     RuleEntity,
 )
 from conveyor.domain.errors import ExpressionFailed
-from conveyor.domain.tasks import Task
+from conveyor.domain.tasks import MemberRole, Task
 from conveyor.engines.assignment import (
     CandidateSnapshot,
     Decision,
@@ -107,11 +107,24 @@ def _assign(
     skipped: list[dict[str, Any]] = []
     for rule in uow.distribution_rules.triggered_at(entity, subject.stage_id):
         weight = _matches(uow, rule, subject, skipped)
-        if weight is not None:
-            assert rule.id is not None
-            rule = uow.distribution_rules.get(rule.id, for_update=True)
-            _, view = _drain(uow, rule, now=now, limit=RETRY_ON_ENTRY, note_attempts=False)
-            return _apply(uow, rule, subject, weight, skipped, now=now, depth=depth, view=view)
+        if weight is None:
+            continue
+        assert rule.id is not None
+        uow.assignment_decisions.serialize()
+        current = uow.distribution_rules.reread(rule.id)
+        if (
+            current is None
+            or not current.enabled
+            or current.trigger_stage_id != rule.trigger_stage_id
+        ):
+            skipped.append(_skip(rule, "the rule changed meanwhile"))
+            continue
+        if current.version != rule.version:
+            weight = _matches(uow, current, subject, skipped)
+            if weight is None:
+                continue
+        _, view = _drain(uow, current, now=now, limit=RETRY_ON_ENTRY, note_attempts=False)
+        return _apply(uow, current, subject, weight, skipped, now=now, depth=depth, view=view)
     return None
 
 
@@ -128,7 +141,8 @@ def assign_waiting(
     the attempt on each entry left waiting (the sweep does; event-driven retries do not, so
     that a busy queue is not rewritten on every change).
 
-    Runs inside the caller's transaction with ``rule`` locked (``get(..., for_update=True)``).
+    Runs inside the caller's transaction, which holds the assignment lock
+    (``uow.assignment_decisions.serialize()``) and has re-read ``rule`` after taking it.
     An entry whose item has moved on, been closed, or no longer matches the rule leaves the
     queue (``AssignmentWaitingEnded``). An entry whose item another transaction is changing
     right now is skipped: that change retries the queue itself when it frees capacity.
@@ -148,7 +162,7 @@ def _drain(
     if not rule.enabled:
         return 0, None
     queue = uow.assignment_queue
-    entries = queue.waiting(rule.id, limit=limit)
+    entries = queue.waiting(rule.id, limit=limit, lock=True)
     if not entries:
         return 0, None
     entity = rule.entity_type.value
@@ -163,6 +177,9 @@ def _drain(
             continue
         if not subject.still_waits(entry):
             _leave(uow, entry, _moved_on(subject), now)
+            continue
+        if entry.stage_id != rule.trigger_stage_id:
+            _leave(uow, entry, "the rule no longer starts at this stage", now)
             continue
         if view is None:
             view = _PoolView.read(uow, rule, now=now)
@@ -347,6 +364,8 @@ def _carry_out(
     assignee (``ItemAssigned``), and move the item on when the rule says so."""
     assert rule.id is not None and record.chosen_id is not None
     uow.emit(*item.hand_to(rule, record.chosen_id, now=now))
+    if isinstance(item, NewTask):
+        _no_longer_a_member(uow, item, record.chosen_id)
     uow.assignment_decisions.store_cursor(rule.id, record.chosen_id, now=now)
     uow.emit(record.event())
     if next_stage is not None and next_stage.missing_field is None:
@@ -354,6 +373,15 @@ def _carry_out(
         uow.emit(item.item.move_to(uow.stages.get(next_stage.stage_id), now=now))
         uow.flush()
         assign_on_entry(uow, item.item, now=now, depth=depth + 1)
+
+
+def _no_longer_a_member(uow: UnitOfWork, task: NewTask, responsible_id: int) -> None:
+    """The task's new responsible leaves its co-executors and observers (a task's
+    responsible is neither)."""
+    for role in (MemberRole.CO_EXECUTOR, MemberRole.OBSERVER):
+        members = uow.tasks.member_ids(task.id, role)
+        if responsible_id in members:
+            uow.tasks.set_members(task.id, role, sorted(members - {responsible_id}))
 
 
 def _decision_data(

@@ -15,20 +15,23 @@ anywhere leaves every entry still queued, and the next sweep goes on.
 
 from __future__ import annotations
 
+import logging
 from collections.abc import Callable, Collection
 from dataclasses import dataclass
 from datetime import datetime
 
 from conveyor.domain.crm_items import CrmItem
-from conveyor.domain.distribution_rules import DistributionRule
+from conveyor.domain.distribution_rules import RESPONSIBLE, DistributionRule
 from conveyor.services.assignment import assign_waiting
 from conveyor.storage.unit_of_work import UnitOfWork
+
+log = logging.getLogger("conveyor.assignment")
 
 #: Entries tried per rule by an event-driven retry (the sweep tries more). A try that
 #: does not fit costs a pure engine run, so a retry over a long queue stays cheap.
 RETRY_LIMIT = 200
 #: Entries tried per rule by one sweep.
-SWEEP_LIMIT = 2000
+SWEEP_LIMIT = 500
 #: The sweep's interval: default and bounds, in seconds.
 SWEEP_SECONDS = 60.0
 MIN_SWEEP_SECONDS = 1.0
@@ -47,13 +50,20 @@ def retry_waiting(
     """Try the queues of the rules with waiting entries that ``concerned`` selects (of
     ``rule_ids`` when given); inside the caller's transaction. Returns how many were
     assigned."""
-    assigned = 0
+    chosen = []
     for rule_id in uow.assignment_queue.rules_waiting(rule_ids):
         rule = uow.distribution_rules.find(rule_id)
-        if rule is None or not rule.enabled or not concerned(rule):
+        if rule is not None and rule.enabled and concerned(rule):
+            chosen.append(rule_id)
+    if not chosen:
+        return 0
+    uow.assignment_decisions.serialize()
+    assigned = 0
+    for rule_id in chosen:
+        current = uow.distribution_rules.reread(rule_id)
+        if current is None or not current.enabled:
             continue
-        rule = uow.distribution_rules.get(rule_id, for_update=True)
-        assigned += assign_waiting(uow, rule, now=now, limit=limit, note_attempts=note_attempts)
+        assigned += assign_waiting(uow, current, now=now, limit=limit, note_attempts=note_attempts)
     return assigned
 
 
@@ -65,6 +75,25 @@ def leave_queue_if_moved(uow: UnitOfWork, item: CrmItem, *, now: datetime) -> No
         if (entry.stage_id, entry.stage_entered_at) != (item.stage_id, item.stage_entered_at):
             uow.assignment_queue.delete(entry)
             uow.emit(entry.left("the item left the stage", now))
+
+
+def leave_queue_if_handed_over(
+    uow: UnitOfWork, item: CrmItem, changed: Collection[str], *, now: datetime
+) -> None:
+    """Someone set by hand what a waiting entry's rule would set (the responsible, or the
+    rule's target field, among ``changed``): the entry ends, and the rule will not take the
+    item back from whoever was given it."""
+    assert item.id is not None
+    for entry in uow.assignment_queue.for_item(item.entity_type.value, item.id):
+        rule = uow.distribution_rules.find(entry.rule_id)
+        target = (
+            "responsible_id"
+            if rule is None or rule.target_field == RESPONSIBLE
+            else rule.target_field
+        )
+        if target in changed:
+            uow.assignment_queue.delete(entry)
+            uow.emit(entry.left("it was handed to someone by hand", now))
 
 
 def retry_after_item_left(
@@ -121,11 +150,14 @@ def sweep_assignments(uow: UnitOfWork, *, now: datetime, limit: int = SWEEP_LIMI
         rule_ids = uow.assignment_queue.rules_waiting()
     assigned = 0
     for rule_id in rule_ids:
-        with uow:
-            assigned += retry_waiting(
-                uow, now=now, rule_ids=[rule_id], limit=limit, note_attempts=True
-            )
-            uow.commit()
+        try:
+            with uow:
+                assigned += retry_waiting(
+                    uow, now=now, rule_ids=[rule_id], limit=limit, note_attempts=True
+                )
+                uow.commit()
+        except Exception:  # one rule's trouble must not stop the others' sweep
+            log.exception("The sweep of rule %s failed; it is tried again next sweep", rule_id)
     with uow:
         escalated = escalate_waiting(uow, now=now)
         uow.commit()

@@ -136,7 +136,9 @@ class NewTask:
         return context
 
     def holder(self, rule: DistributionRule) -> int | None:
-        return self.task.responsible_id
+        """Nobody while the creator only holds it for the rule."""
+        task = self.task
+        return None if task.responsible_id == task.creator_id else task.responsible_id
 
     def hand_to(
         self, rule: DistributionRule, employee_id: int, *, now: datetime

@@ -34,6 +34,7 @@ from conveyor.domain.pages import Page
 from conveyor.domain.pipelines import EntityType, Pipeline, Stage, check_pipeline_entity
 from conveyor.services.assignment import assign_on_entry
 from conveyor.services.assignment_queue import (
+    leave_queue_if_handed_over,
     retry_after_item_handed_over,
     retry_after_item_left,
 )
@@ -151,9 +152,16 @@ def update_item(
         if "fields" in changes:
             checked["fields"] = _changed_fields(uow, item, changes["fields"])
         handed_over = checked.get("responsible_id", item.responsible_id) != item.responsible_id
+        fields_before = dict(item.fields)
         uow.emit(*item.change(checked, now=now))
-        if handed_over:
+        changed = {"responsible_id"} if handed_over else set()
+        changed |= {
+            c for c in {*fields_before, *item.fields} if fields_before.get(c) != item.fields.get(c)
+        }
+        if changed:
             uow.flush()
+            leave_queue_if_handed_over(uow, item, changed, now=now)
+        if handed_over:
             retry_after_item_handed_over(uow, item, now=now)
         uow.commit()
     return item

@@ -135,6 +135,9 @@ def delete_rule(uow: UnitOfWork, rule_id: int, *, actor: Actor, now: datetime) -
     actor.require_admin()
     with uow:
         rule = uow.distribution_rules.get(rule_id, for_update=True)
+        # Its waiting entries end with it (the database drops them), each said aloud.
+        for entry in uow.assignment_queue.waiting(rule_id, limit=2**31 - 1):
+            uow.emit(entry.left("the rule was deleted", now))
         uow.distribution_rules.delete(rule)
         uow.emit(_event("DistributionRuleDeleted", rule, now))
         uow.commit()

@@ -23,6 +23,8 @@ from conveyor.services.assignment_queue import retry_after_task_change
 from conveyor.storage.unit_of_work import UnitOfWork
 
 CO, OBSERVER = MemberRole.CO_EXECUTOR, MemberRole.OBSERVER
+#: No employee has this id (``SYSTEM``'s): "no responsible yet" for the member checks.
+NOBODY = 0
 
 
 @dataclass(frozen=True, kw_only=True)
@@ -59,7 +61,11 @@ def create_task(uow: UnitOfWork, command: CreateTask, *, actor: Actor, now: date
     with uow:
         _active_employee(uow, creator_id, field="creator_id")
         _active_employee(uow, responsible_id, field="responsible_id")
-        check_members(responsible_id, command.co_executor_ids, command.observer_ids)
+        # A task for the rules has no responsible yet (the creator only holds it), so the
+        # creator may be among its members; the one chosen leaves them when assigned.
+        check_members(
+            NOBODY if by_rule else responsible_id, command.co_executor_ids, command.observer_ids
+        )
         for name, ids in (
             ("co_executor_ids", command.co_executor_ids),
             ("observer_ids", command.observer_ids),

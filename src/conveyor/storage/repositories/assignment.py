@@ -41,6 +41,10 @@ class DistributionRuleRepository(Repository[DistributionRule]):
         return list(self.session.scalars(query))
 
 
+#: The advisory lock key of assignment decisions ("conv" in ASCII).
+ASSIGNMENT_LOCK = 0x636F6E76
+
+
 class AssignmentDecisionRepository(Repository[AssignmentDecision]):
     """Recorded decisions, the rules' round-robin cursors, and the items a rule weighs."""
 
@@ -80,6 +84,14 @@ class AssignmentDecisionRepository(Repository[AssignmentDecision]):
             .order_by(decisions.c.decided_at.desc(), decisions.c.id.desc())
         )
         return self.session.scalars(query.limit(1)).first()
+
+    def serialize(self) -> None:
+        """Take the assignment lock until this transaction ends: every decision in the
+        database runs one at a time, so no two see the same free room, under one rule or
+        several sharing people, and rule locks can never be taken in opposite orders.
+        PostgreSQL: a transaction-level advisory lock; SQLite's writers are serial anyway."""
+        if self.session.get_bind().dialect.name == "postgresql":
+            self.session.execute(select(func.pg_advisory_xact_lock(ASSIGNMENT_LOCK)))
 
     def cursor(self, rule_id: int) -> int | None:
         """The employee the rule chose last (where round robin continues), if any."""
@@ -127,14 +139,18 @@ class AssignmentQueueRepository(Repository[WaitingEntry]):
             query = query.where(queue.c.rule_id.in_(list(rule_ids)))
         return list(self.session.scalars(query))
 
-    def waiting(self, rule_id: int, *, limit: int) -> list[WaitingEntry]:
-        """The rule's entries in the order they are tried: priority, then age."""
+    def waiting(self, rule_id: int, *, limit: int, lock: bool = False) -> list[WaitingEntry]:
+        """The rule's entries in the order they are tried: priority, then age. With ``lock``
+        they are locked for this transaction, skipping those another one holds (a user is
+        moving that item right now): nothing here ever waits for a user's change."""
         query = (
             select(WaitingEntry)
             .where(queue.c.rule_id == rule_id)
             .order_by(queue.c.priority.desc(), queue.c.queued_at, queue.c.id)
             .limit(limit)
         )
+        if lock:
+            query = query.with_for_update(skip_locked=True)
         return list(self.session.scalars(query))
 
     def for_item(self, entity_type: str, item_id: int) -> list[WaitingEntry]:
@@ -161,7 +177,12 @@ class AssignmentQueueRepository(Repository[WaitingEntry]):
         query = (
             select(WaitingEntry, rules.c.escalate_after_minutes)
             .join(rules, rules.c.id == queue.c.rule_id)
-            .where(queue.c.escalated_at.is_(None), rules.c.escalate_after_minutes.is_not(None))
+            .where(
+                queue.c.escalated_at.is_(None),
+                rules.c.escalate_after_minutes.is_not(None),
+                rules.c.enabled.is_(True),
+            )
             .order_by(queue.c.queued_at)
+            .with_for_update(skip_locked=True, of=queue)
         )
         return [(entry, minutes) for entry, minutes in self.session.execute(query)]

@@ -39,8 +39,18 @@ class Repository(Generic[T]):
         if not 0 < object_id < 2**63:
             return None
         if for_update:
-            return self.session.get(self.cls, object_id, with_for_update=True)
+            # Re-read: an object already in the session would keep values read before the
+            # lock, and a decision must see what the lock holder committed.
+            flush(self.session)
+            return self.session.get(
+                self.cls, object_id, with_for_update=True, populate_existing=True
+            )
         return self.session.get(self.cls, object_id)
+
+    def reread(self, object_id: int) -> T | None:
+        """The object as committed now (READ COMMITTED), even when the session holds an
+        older copy; ``None`` when it is gone."""
+        return self.session.get(self.cls, object_id, populate_existing=True)
 
     def try_lock(self, object_id: int) -> T | None:
         """The object locked for this transaction, re-read; ``None`` when it does not exist or
