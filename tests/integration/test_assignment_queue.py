@@ -69,6 +69,14 @@ def studio(uow: UnitOfWork, clock: FakeClock) -> dict[str, Any]:
     return {"stages": stages, "people": people, "rule": rule, "design": design}
 
 
+def away_today(uow: UnitOfWork, clock: FakeClock, person: int, kind: AbsenceKind) -> Any:
+    today = clock().date()
+    command = absences.RegisterAbsence(
+        employee_id=person, kind=kind, starts_on=today, ends_on=today
+    )
+    return absences.register_absence(uow, command, actor=SYSTEM, now=clock())
+
+
 def paid(uow: UnitOfWork, clock: FakeClock, studio: dict[str, Any], title: str, **kw: Any) -> int:
     clock.advance(minutes=1)
     deal = new_deal(uow, clock, title, stage_id=studio["stages"]["Prepayment received"].id, **kw)
@@ -169,15 +177,7 @@ def test_a_new_arrival_never_jumps_the_queue(
     people = studio["people"]
     # Daria is on vacation today, so Dmitry takes the first deal and the second waits.
     clock.advance(minutes=1)
-    today = clock().date()
-    absences.register_absence(
-        uow,
-        absences.RegisterAbsence(
-            employee_id=people["Daria"], kind=AbsenceKind.VACATION, starts_on=today, ends_on=today
-        ),
-        actor=SYSTEM,
-        now=clock(),
-    )
+    away_today(uow, clock, people["Daria"], AbsenceKind.VACATION)
     paid(uow, clock, studio, "Shop")
     waiter = paid(uow, clock, studio, "Blog")
     assert waiting(uow) == [waiter]
@@ -194,15 +194,7 @@ def test_cancelling_an_absence_assigns_the_waiting_deal_at_once(
     uow: UnitOfWork, clock: FakeClock, studio: dict[str, Any]
 ) -> None:
     people = studio["people"]
-    today = clock().date()
-    away = absences.register_absence(
-        uow,
-        absences.RegisterAbsence(
-            employee_id=people["Daria"], kind=AbsenceKind.SICK_LEAVE, starts_on=today, ends_on=today
-        ),
-        actor=SYSTEM,
-        now=clock(),
-    )
+    away = away_today(uow, clock, people["Daria"], AbsenceKind.SICK_LEAVE)
     paid(uow, clock, studio, "Shop")
     waiter = paid(uow, clock, studio, "Blog")
     assert away.id is not None
@@ -285,15 +277,7 @@ def test_the_sweep_assigns_once_an_absence_has_simply_ended_and_never_twice(
     uow: UnitOfWork, clock: FakeClock, studio: dict[str, Any]
 ) -> None:
     people = studio["people"]
-    today = clock().date()
-    absences.register_absence(
-        uow,
-        absences.RegisterAbsence(
-            employee_id=people["Daria"], kind=AbsenceKind.VACATION, starts_on=today, ends_on=today
-        ),
-        actor=SYSTEM,
-        now=clock(),
-    )
+    away_today(uow, clock, people["Daria"], AbsenceKind.VACATION)
     paid(uow, clock, studio, "Shop")
     waiter = paid(uow, clock, studio, "Blog")
     clock.set(clock() + timedelta(days=1))
