@@ -11,6 +11,7 @@ import time
 from pathlib import Path
 
 import httpx2 as httpx
+import pytest
 from typer.testing import CliRunner
 
 from conveyor.cli.main import app
@@ -142,3 +143,26 @@ def _free_port() -> int:
     with socket.socket() as sock:
         sock.bind(("127.0.0.1", 0))
         return int(sock.getsockname()[1])
+
+
+@pytest.mark.parametrize(
+    ("args", "says"),
+    [
+        (
+            ["serve", "--sweep-seconds", "0.5"],
+            "conveyor serve: Invalid value for '--sweep-seconds'",
+        ),
+        (["simulate", "--days", "many"], "conveyor simulate: Invalid value for '--days'"),
+        (["deploy"], "conveyor: No such command 'deploy'."),
+    ],
+)
+def test_a_mistyped_command_line_is_one_readable_line_and_exit_2(
+    args: list[str], says: str
+) -> None:
+    done = subprocess.run(
+        [sys.executable, "-m", "conveyor.cli", *args], capture_output=True, text=True, timeout=60
+    )
+    assert done.returncode == 2
+    [line] = done.stderr.strip().splitlines()
+    assert line.startswith(f"error: {says}")
+    assert done.stdout == ""

@@ -1,5 +1,5 @@
 """``python -m conveyor.cli`` runs the command line."""
 
-from conveyor.cli.main import app
+from conveyor.cli.main import run
 
-app(prog_name="conveyor")
+run()

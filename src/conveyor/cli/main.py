@@ -150,3 +150,23 @@ def _safe(url: str) -> str:
     from conveyor.storage.database import normalize_url
 
     return normalize_url(url).split("@")[-1] if "@" in url else url
+
+
+def run() -> None:
+    """The ``conveyor`` command: a mistyped option or a value out of range is one readable
+    line on stderr and exit code 2, like every other refusal of the command line."""
+    try:
+        result = app(prog_name="conveyor", standalone_mode=False)
+    except typer.Abort:
+        raise SystemExit(1) from None
+    except Exception as error:
+        # Click's usage errors (Typer's own copy of Click raises them): exit code 2.
+        if getattr(error, "exit_code", None) != 2 or not hasattr(error, "format_message"):
+            raise
+        message = error.format_message()
+        if message:  # (none when a bare group has just printed its help)
+            context = getattr(error, "ctx", None)
+            where = f"{context.command_path}: " if context is not None else ""
+            typer.secho(f"error: {where}{message}", err=True, fg=typer.colors.RED)
+        raise SystemExit(2) from None
+    raise SystemExit(result if isinstance(result, int) else 0)
