@@ -173,13 +173,13 @@ def _drain(
     for entry in entries:
         subject = found.get(entry.item_id)
         if subject is None:
-            _leave(uow, entry, "the item no longer exists", now)
+            leave_queue(uow, entry, "the item no longer exists", now)
             continue
         if not subject.still_waits(entry):
-            _leave(uow, entry, _moved_on(subject), now)
+            leave_queue(uow, entry, _moved_on(subject), now)
             continue
         if entry.stage_id != rule.trigger_stage_id:
-            _leave(uow, entry, "the rule no longer starts at this stage", now)
+            leave_queue(uow, entry, "the rule no longer starts at this stage", now)
             continue
         if view is None:
             view = _PoolView.read(uow, rule, now=now)
@@ -191,16 +191,16 @@ def _drain(
         held = locked(uow, entity, entry.item_id)
         if held is None:
             if not exists(uow, entity, entry.item_id):
-                _leave(uow, entry, "the item no longer exists", now)
+                leave_queue(uow, entry, "the item no longer exists", now)
             continue
         if not held.still_waits(entry):
-            _leave(uow, entry, _moved_on(held), now)
+            leave_queue(uow, entry, _moved_on(held), now)
             continue
         skipped: list[dict[str, Any]] = []
         weight = _matches(uow, rule, held, skipped)
         if weight is None:
             why = skipped[0]["why"] if skipped else "the rule no longer takes it"
-            _leave(uow, entry, f"the rule no longer takes it: {why}", now)
+            leave_queue(uow, entry, f"the rule no longer takes it: {why}", now)
             continue
         decision = view.decide(_work(rule, held, weight), settings, now=now)
         if decision.chosen_id is None:
@@ -260,7 +260,9 @@ class _PoolView:
         return decide(work, self.snapshots, settings, now=now, round_robin_cursor=self.cursor)
 
 
-def _leave(uow: UnitOfWork, entry: WaitingEntry, why: str, now: datetime) -> None:
+def leave_queue(uow: UnitOfWork, entry: WaitingEntry, why: str, now: datetime) -> None:
+    """The entry stops waiting unassigned (its decision stays ``nobody_free``), said aloud
+    with ``AssignmentWaitingEnded``."""
     uow.assignment_queue.delete(entry)
     uow.emit(entry.left(why, now))
 

@@ -78,15 +78,13 @@ def item_context(
     context: dict[str, Any] = {entity: item_record(item)}
     if "contact" in wanted:
         contact = None if item.contact_id is None else uow.contacts.find(item.contact_id)
-        context["contact"] = None if contact is None else _record(contact)
+        context["contact"] = None if contact is None else plain_record(contact)
     if "company" in wanted:
         company = None if item.company_id is None else uow.companies.find(item.company_id)
-        context["company"] = None if company is None else _record(company)
+        context["company"] = None if company is None else plain_record(company)
     if "responsible" in wanted:
         person = None if item.responsible_id is None else uow.employees.find(item.responsible_id)
-        context["responsible"] = (
-            None if person is None else {k: getattr(person, k) for k in _EMPLOYEE_ATTRIBUTES}
-        )
+        context["responsible"] = None if person is None else employee_record(person)
     return context
 
 
@@ -245,8 +243,9 @@ def _partial_record(
     return record
 
 
-def _record(obj: object) -> dict[str, Any]:
-    """A dataclass entity's plain attributes (enums as their values); the rest is left out."""
+def plain_record(obj: object) -> dict[str, Any]:
+    """A task, company or contact as expression data: a dataclass entity's plain attributes
+    (enums as their values); the rest is left out."""
     record: dict[str, Any] = {}
     for spec in dataclass_fields(obj):  # type: ignore[arg-type]
         value = getattr(obj, spec.name)
@@ -255,11 +254,6 @@ def _record(obj: object) -> dict[str, Any]:
         if isinstance(value, _SCALARS) or (spec.name == "fields" and isinstance(value, dict)):
             record[spec.name] = value
     return record
-
-
-def plain_record(obj: object) -> dict[str, Any]:
-    """A task, company or contact as expression data: its plain attributes."""
-    return _record(obj)
 
 
 def employee_record(person: object) -> dict[str, Any]:

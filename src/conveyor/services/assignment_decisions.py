@@ -74,14 +74,4 @@ def waiting_for_rule(
     actor.require(Role.HEAD)
     with uow:
         uow.distribution_rules.get(rule_id)
-        repository = uow.assignment_queue
-        return repository.page(
-            limit=limit,
-            offset=offset,
-            filters={"rule_id": rule_id},
-            order_by=[
-                repository.column("priority").desc(),
-                repository.column("queued_at"),
-                repository.column("id"),
-            ],
-        )
+        return uow.assignment_queue.page_of_rule(rule_id, limit=limit, offset=offset)

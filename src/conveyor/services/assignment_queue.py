@@ -22,7 +22,7 @@ from datetime import datetime
 
 from conveyor.domain.crm_items import CrmItem
 from conveyor.domain.distribution_rules import RESPONSIBLE, DistributionRule
-from conveyor.services.assignment import assign_waiting
+from conveyor.services.assignment import assign_waiting, leave_queue
 from conveyor.storage.unit_of_work import UnitOfWork
 
 log = logging.getLogger("conveyor.assignment")
@@ -73,8 +73,7 @@ def leave_queue_if_moved(uow: UnitOfWork, item: CrmItem, *, now: datetime) -> No
     assert item.id is not None
     for entry in uow.assignment_queue.for_item(item.entity_type.value, item.id):
         if (entry.stage_id, entry.stage_entered_at) != (item.stage_id, item.stage_entered_at):
-            uow.assignment_queue.delete(entry)
-            uow.emit(entry.left("the item left the stage", now))
+            leave_queue(uow, entry, "the item left the stage", now)
 
 
 def leave_queue_if_handed_over(
@@ -92,8 +91,7 @@ def leave_queue_if_handed_over(
             else rule.target_field
         )
         if target in changed:
-            uow.assignment_queue.delete(entry)
-            uow.emit(entry.left("it was handed to someone by hand", now))
+            leave_queue(uow, entry, "it was handed to someone by hand", now)
 
 
 def retry_after_item_left(

@@ -58,11 +58,6 @@ class Ticker:
         if self._thread is not None:
             self._thread.join(timeout)
 
-    def tick(self) -> None:
-        """Run every duty now (what each interval does; also handy in tests)."""
-        for duty in self._duties:
-            self._run(duty)
-
     def _loop(self) -> None:
         while not self._stopping.is_set():
             now = time.monotonic()

@@ -13,6 +13,7 @@ from conveyor.domain.assignment_decisions import AssignmentDecision
 from conveyor.domain.assignment_queue import QueueStats, WaitingEntry
 from conveyor.domain.crm_items import CrmItem
 from conveyor.domain.distribution_rules import DistributionRule, RuleEntity
+from conveyor.domain.pages import Page
 from conveyor.storage.repositories.base import Repository
 from conveyor.storage.tables.assignment import assignment_decisions as decisions
 from conveyor.storage.tables.assignment import assignment_queue as queue
@@ -114,6 +115,10 @@ class AssignmentDecisionRepository(Repository[AssignmentDecision]):
         return list(self.session.scalars(query))
 
 
+#: The order waiting entries are served in: priority (highest first), then age.
+_SERVED = (queue.c.priority.desc(), queue.c.queued_at, queue.c.id)
+
+
 class AssignmentQueueRepository(Repository[WaitingEntry]):
     """The rules' waiting queues."""
 
@@ -144,14 +149,17 @@ class AssignmentQueueRepository(Repository[WaitingEntry]):
         they are locked for this transaction, skipping those another one holds (a user is
         moving that item right now): nothing here ever waits for a user's change."""
         query = (
-            select(WaitingEntry)
-            .where(queue.c.rule_id == rule_id)
-            .order_by(queue.c.priority.desc(), queue.c.queued_at, queue.c.id)
-            .limit(limit)
+            select(WaitingEntry).where(queue.c.rule_id == rule_id).order_by(*_SERVED).limit(limit)
         )
         if lock:
             query = query.with_for_update(skip_locked=True)
         return list(self.session.scalars(query))
+
+    def page_of_rule(self, rule_id: int, *, limit: int, offset: int) -> Page[WaitingEntry]:
+        """The rule's entries, a page of them, in the order ``waiting`` tries them."""
+        return self.page(
+            limit=limit, offset=offset, filters={"rule_id": rule_id}, order_by=list(_SERVED)
+        )
 
     def for_item(self, entity_type: str, item_id: int) -> list[WaitingEntry]:
         query = select(WaitingEntry).where(
