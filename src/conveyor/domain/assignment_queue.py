@@ -84,9 +84,11 @@ class WaitingEntry:
 
 
 @dataclass(frozen=True, kw_only=True)
-class QueueStats:
-    """A rule's queue at a glance (for the workload board)."""
+class QueueCounts:
+    """A rule's queue at a glance: how many wait, since when, how many were escalated."""
 
     rule_id: int
-    length: int
+    rule_name: str
+    waiting: int
     oldest_queued_at: datetime | None
+    escalated: int

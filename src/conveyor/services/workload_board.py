@@ -116,7 +116,7 @@ def rule_queues(uow: UnitOfWork, *, actor: Actor, now: datetime) -> list[QueueLi
     actor.require(Role.HEAD)
     check_instant(now, field="now")
     with uow:
-        counts = uow.workload_board.queue_counts()
+        counts = uow.assignment_queue.counts()
     return [
         queue_line(
             rule_id=c.rule_id,

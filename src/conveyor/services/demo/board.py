@@ -109,14 +109,14 @@ def read_board(
             entity_type=rule.entity_type.value,
             capacities=rule.capacity_overrides,
         )
-        stats = next((s for s in uow.assignment_queue.stats() if s.rule_id == rule_id), None)
-        oldest = None if stats is None else stats.oldest_queued_at
+        counts = next(iter(uow.assignment_queue.counts(rule_id=rule_id)), None)
+        oldest = None if counts is None else counts.oldest_queued_at
         latest = _latest_decisions(uow, rule_id, decisions)
         return DemoBoard(
             rule_name=rule.name,
             read_at=now,
             people=tuple(_person(rule, snapshot) for snapshot in snapshots),
-            queue_length=0 if stats is None else stats.length,
+            queue_length=0 if counts is None else counts.waiting,
             oldest_wait_seconds=None
             if oldest is None
             else max(0, int((now - oldest).total_seconds())),

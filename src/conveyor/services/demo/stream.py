@@ -125,7 +125,7 @@ def step(uow: UnitOfWork, stream: DemoStream, rng: random.Random, *, now: dateti
 def _finishes(uow: UnitOfWork, stream: DemoStream, rng: random.Random) -> int:
     """How many designers finish a deal at this step: likelier the longer the queue."""
     with uow:
-        waiting = sum(s.length for s in uow.assignment_queue.stats() if s.rule_id == stream.rule_id)
+        waiting = sum(c.waiting for c in uow.assignment_queue.counts(rule_id=stream.rule_id))
     chance = min(MAX_FINISH_CHANCE, FINISH_CHANCE + FINISH_CHANCE_PER_WAITING * waiting)
     first, second = rng.random(), rng.random()
     return int(first < chance) + int(waiting >= CROWDED_QUEUE and second < chance / 2)

@@ -10,7 +10,7 @@ from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
 
 from conveyor.domain.assignment_decisions import AssignmentDecision
-from conveyor.domain.assignment_queue import QueueStats, WaitingEntry
+from conveyor.domain.assignment_queue import QueueCounts, WaitingEntry
 from conveyor.domain.crm_items import CrmItem
 from conveyor.domain.distribution_rules import DistributionRule, RuleEntity
 from conveyor.domain.pages import Page
@@ -167,16 +167,28 @@ class AssignmentQueueRepository(Repository[WaitingEntry]):
         )
         return list(self.session.scalars(query))
 
-    def stats(self) -> list[QueueStats]:
-        """Each rule's queue length and oldest entry (rules with an empty queue left out)."""
+    def counts(self, *, rule_id: int | None = None) -> list[QueueCounts]:
+        """Each enabled rule's queue (highest priority first), or rule ``rule_id``'s whether
+        enabled or not: how many wait, the oldest, how many were escalated."""
+        r, q = rules.c, queue.c
         query = (
-            select(queue.c.rule_id, func.count(), func.min(queue.c.queued_at))
-            .group_by(queue.c.rule_id)
-            .order_by(queue.c.rule_id)
+            select(
+                r.id, r.name, func.count(q.id), func.min(q.queued_at), func.count(q.escalated_at)
+            )
+            .select_from(rules.outerjoin(queue, q.rule_id == r.id))
+            .where(r.enabled.is_(True) if rule_id is None else r.id == rule_id)
+            .group_by(r.id, r.name, r.priority)
+            .order_by(r.priority.desc(), r.id)
         )
         return [
-            QueueStats(rule_id=rule_id, length=length, oldest_queued_at=oldest)
-            for rule_id, length, oldest in self.session.execute(query)
+            QueueCounts(
+                rule_id=row[0],
+                rule_name=row[1],
+                waiting=row[2],
+                oldest_queued_at=row[3],
+                escalated=row[4],
+            )
+            for row in self.session.execute(query)
         ]
 
     def escalation_candidates(self, now: datetime) -> list[tuple[WaitingEntry, int]]:

@@ -18,8 +18,6 @@ from conveyor.domain.employees import EmployeeStatus
 from conveyor.domain.pipelines import StageSemantics
 from conveyor.domain.tasks import OPEN_STATUSES, OVERDUE_STATUSES, TaskStatus
 from conveyor.domain.workload_board import Person, TaskTally
-from conveyor.storage.tables.assignment import assignment_queue as queue
-from conveyor.storage.tables.assignment import distribution_rules as rules
 from conveyor.storage.tables.crm import crm_items, stages
 from conveyor.storage.tables.org import departments, employees, memberships
 from conveyor.storage.tables.system import events
@@ -71,15 +69,6 @@ class ObservedStay:
     stage_id: int | None
     entered_at: datetime
     left_at: datetime
-
-
-@dataclass(frozen=True, kw_only=True, slots=True)
-class QueueCounts:
-    rule_id: int
-    rule_name: str
-    waiting: int
-    oldest_queued_at: datetime | None
-    escalated: int
 
 
 class WorkloadBoardRepository:
@@ -312,29 +301,5 @@ class WorkloadBoardRepository:
         )
         return [
             ObservedStay(responsible_id=row[0], stage_id=None, entered_at=row[1], left_at=row[2])
-            for row in self.session.execute(query)
-        ]
-
-    def queue_counts(self) -> list[QueueCounts]:
-        """Each enabled rule (highest priority first) with its waiting entries: how many,
-        the oldest, and how many were escalated."""
-        r, q = rules.c, queue.c
-        query = (
-            select(
-                r.id, r.name, func.count(q.id), func.min(q.queued_at), func.count(q.escalated_at)
-            )
-            .select_from(rules.outerjoin(queue, q.rule_id == r.id))
-            .where(r.enabled.is_(True))
-            .group_by(r.id, r.name, r.priority)
-            .order_by(r.priority.desc(), r.id)
-        )
-        return [
-            QueueCounts(
-                rule_id=row[0],
-                rule_name=row[1],
-                waiting=row[2],
-                oldest_queued_at=row[3],
-                escalated=row[4],
-            )
             for row in self.session.execute(query)
         ]
