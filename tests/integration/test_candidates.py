@@ -18,6 +18,7 @@ from conveyor.domain.tokens import Role
 from conveyor.domain.workdays import DayAction, DayState
 from conveyor.engines.assignment.snapshots import CandidateSnapshot, CurrentAbsence
 from conveyor.services import absences, candidates, org, schedules, tasks, workdays
+from conveyor.services.assignment_load import HeldLoad
 from conveyor.storage.unit_of_work import UnitOfWork
 from conveyor.testing import FakeClock
 from tests.integration.crm_setup import agency_pipeline, new_deal
@@ -152,7 +153,7 @@ def test_load_counts_only_in_work_stages_and_open_tasks_only_when_asked(
     idle = hire(uow, clock, "Ivan Idle")
     new_deal(uow, clock, "Early talk", responsible_id=daria, stage_id=stages["Invoice"].id)
     new_deal(uow, clock, "Finished", responsible_id=daria, stage_id=stages["Done"].id)
-    paid = new_deal(uow, clock, "Paid", responsible_id=daria, stage_id=stages[IN_WORK[0]].id)
+    new_deal(uow, clock, "Paid", responsible_id=daria, stage_id=stages[IN_WORK[0]].id)
     clock.advance(hours=1)
     building = new_deal(uow, clock, "Site", responsible_id=daria, stage_id=stages[IN_WORK[1]].id)
     clock.advance(hours=1)
@@ -167,15 +168,19 @@ def test_load_counts_only_in_work_stages_and_open_tasks_only_when_asked(
     with_tasks = snapshots(
         uow, [daria, idle], in_work_stage_ids=in_work(stages), count_open_tasks=True
     )
+    # A rule's points of what Daria holds (``held_load``) replace the database's count,
+    # and her open tasks still add a point each.
+    held = {daria: HeldLoad(count=2, points=Decimal("5.5"), last_at=building.stage_entered_at)}
     weighted = snapshots(
-        uow, [daria], in_work_stage_ids=in_work(stages), weights={paid.id or 0: Decimal("4.5")}
+        uow, [daria], in_work_stage_ids=in_work(stages), held=held, count_open_tasks=True
     )
 
     assert (items_only[daria].load_count, items_only[daria].load_points) == (2, Decimal(2))
     assert items_only[daria].last_assigned_at == building.stage_entered_at
     assert (with_tasks[daria].load_count, with_tasks[daria].load_points) == (4, Decimal(4))
     assert with_tasks[daria].last_assigned_at == clock().astimezone(UTC)
-    assert (weighted[daria].load_count, weighted[daria].load_points) == (2, Decimal("5.5"))
+    assert (weighted[daria].load_count, weighted[daria].load_points) == (4, Decimal("7.5"))
+    assert weighted[daria].last_assigned_at == clock().astimezone(UTC)
     assert (with_tasks[idle].load_count, with_tasks[idle].load_points) == (0, Decimal(0))
     assert with_tasks[idle].last_assigned_at is None
 

@@ -9,9 +9,10 @@ import pytest
 
 from conveyor.domain.actors import SYSTEM, Actor
 from conveyor.domain.crm_items import ItemQuery
-from conveyor.domain.errors import NotFound, RequiredFieldMissing, StageNotInPipeline
+from conveyor.domain.errors import Conflict, NotFound, RequiredFieldMissing, StageNotInPipeline
 from conveyor.domain.tokens import Role
 from conveyor.services import crm_items, pipelines
+from conveyor.storage.database import build_engine, session_factory
 from conveyor.storage.unit_of_work import UnitOfWork
 from conveyor.testing import FakeClock
 from tests.integration.crm_setup import (
@@ -197,3 +198,36 @@ def test_an_external_partner_sees_and_changes_only_their_own_deals(
     with pytest.raises(NotFound):
         crm_items.update_item(uow, DEAL, other.id, {"title": "Mine"}, actor=partner, now=clock())
     assert reread(uow, other).title == "Not theirs"
+
+
+def test_every_write_of_a_deal_bumps_its_revision(uow: UnitOfWork, clock: FakeClock) -> None:
+    stages = agency_pipeline(uow, clock)
+    deal = new_deal(uow, clock, "Website")
+    crm_items.update_item(uow, DEAL, deal.id or 0, {"title": "Site"}, actor=SYSTEM, now=clock())
+    crm_items.move_item(uow, DEAL, deal.id or 0, stages["Invoice"].id or 0, actor=SYSTEM,
+                        now=clock())  # fmt: skip
+
+    assert (deal.revision, reread(uow, deal).revision) == (1, 3)
+
+
+def test_a_write_based_on_a_stale_read_of_a_deal_is_refused_not_lost(
+    uow: UnitOfWork, clock: FakeClock, database_url: str
+) -> None:
+    if database_url.startswith("sqlite"):
+        pytest.skip("SQLite takes the write lock with the first read: no read goes stale")
+    agency_pipeline(uow, clock)
+    deal = new_deal(uow, clock, "Website")
+    engine = build_engine(database_url)
+    other = UnitOfWork(session_factory(engine))
+    with uow:
+        stale = uow.items.get(deal.id or 0)  # read without a lock
+        with other:
+            fresh = other.items.get(deal.id or 0, for_update=True)
+            fresh.title = "Written first"
+            other.commit()
+        stale.title = "Written second, from a stale read"
+        with pytest.raises(Conflict, match="changed by someone else"):
+            uow.commit()
+
+    engine.dispose()
+    assert reread(uow, deal).title == "Written first"

@@ -11,12 +11,14 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
 from conveyor.domain.actors import SYSTEM
-from conveyor.domain.distribution_rules import RuleEntity
+from conveyor.domain.distribution_rules import DistributionRule, RuleEntity
 from conveyor.domain.errors import ExpressionFailed
 from conveyor.domain.field_types import FieldType
 from conveyor.domain.pipelines import Stage
 from conveyor.services import candidates, clients, crm_items, custom_fields, pipelines
+from conveyor.services import distribution_rules as rules
 from conveyor.services.assignment_context import compiled, in_work_weights, item_context, weigh
+from conveyor.services.assignment_load import held_load
 from conveyor.storage.unit_of_work import UnitOfWork
 from conveyor.testing import FakeClock
 from tests.integration.crm_setup import AGENCY, DEAL, agency_pipeline, hire, new_deal
@@ -67,6 +69,26 @@ def weighed_one_by_one(uow: UnitOfWork, text: str, deal_ids: list[int]) -> dict[
             except ExpressionFailed:
                 weights[deal_id] = Decimal(1)
     return weights
+
+
+def weight_rule(
+    uow: UnitOfWork, clock: FakeClock, stages: dict[str, Stage], people: list[int], weight: str
+) -> DistributionRule:
+    return rules.create_rule(
+        uow,
+        rules.RuleSpec(
+            name=f"Paid deals weighed by {weight}"[:200],
+            entity_type=RuleEntity.DEAL,
+            pipeline_id=stages["Prepayment received"].pipeline_id,
+            trigger_stage_id=stages["Prepayment received"].id,
+            employee_ids=people,
+            default_capacity_points=Decimal(100),
+            in_work_stage_ids=[stages[WORK].id],
+            weight=weight,
+        ),
+        actor=SYSTEM,
+        now=clock(),
+    )
 
 
 def weights_of(
@@ -190,11 +212,13 @@ def test_weighed_loads_count_the_same_items_as_unweighed_ones_in_their_own_point
             in_work.append(deal.id or 0)
 
     weights = weights_of(uow, text, pool, work)
+    rule = weight_rule(uow, clock, stages, pool, text)
     options: dict[str, Any] = {"now": clock(), "in_work_stage_ids": [work.id or 0]}
     with uow:
         plain = candidates.candidate_snapshots(uow, pool, count_open_tasks=False, **options)
+        held = held_load(uow, rule, pool, store=True)
         weighed = candidates.candidate_snapshots(
-            uow, pool, count_open_tasks=False, weights=weights, **options
+            uow, pool, count_open_tasks=False, held=held, **options
         )
 
     expected = weighed_one_by_one(uow, text, in_work)

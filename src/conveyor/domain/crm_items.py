@@ -39,6 +39,9 @@ class CrmItem:
     updated_at: datetime
     stage_entered_at: datetime
     closed_at: datetime | None = None
+    #: How many times the stored item has been written; storage bumps it on every write, so
+    #: anything derived from the item (a rule's weight of it) knows when it went stale.
+    revision: int = 0
 
     def visible_to(self, actor: Actor) -> bool:
         """External partners see only the items they are responsible for."""

@@ -60,7 +60,8 @@ from conveyor.engines.assignment import (
     decide,
     explain,
 )
-from conveyor.services.assignment_context import compiled, in_work_weights, weigh
+from conveyor.services.assignment_context import compiled, weigh
+from conveyor.services.assignment_load import held_load
 from conveyor.services.assignment_subjects import (
     DealOrLead,
     NewTask,
@@ -250,7 +251,7 @@ class _PoolView:
             now=now,
             in_work_stage_ids=rule.in_work_stage_ids,
             count_open_tasks=rule.count_open_tasks,
-            weights=_load_weights(uow, rule, pool),
+            held=held_load(uow, rule, pool, store=True),
             entity_type=rule.entity_type.value,
             capacities=rule.capacity_overrides,
         )
@@ -451,16 +452,6 @@ def _work(rule: DistributionRule, item: Subject, weight: Decimal) -> WorkItem:
         required_skill=_skill(rule, item),
         previous_owner_id=item.holder(rule) if rule.never_previous_owner else None,
     )
-
-
-def _load_weights(
-    uow: UnitOfWork, rule: DistributionRule, pool: list[int]
-) -> dict[int, Decimal] | None:
-    """Each in-work item's weight under the rule's own weight expression, so that load and
-    cap are in the same points; an item the expression cannot weigh counts 1 point.
-    ``None`` when every item counts 1 point (the database counts them then)."""
-    expression = compiled(rule.weight, rule.entity_type, "weight")
-    return in_work_weights(uow, expression, rule.entity_type, pool, rule.in_work_stage_ids)
 
 
 def _next_stage(

@@ -20,7 +20,7 @@ import enum
 import json
 from collections.abc import Collection, Mapping
 from dataclasses import fields as dataclass_fields
-from decimal import Decimal
+from decimal import ROUND_HALF_UP, Decimal
 from functools import lru_cache
 from typing import Any
 
@@ -32,7 +32,7 @@ from conveyor.engines.expressions import Expression, compile_expression
 from conveyor.services.distribution_rule_checks import expression_names
 from conveyor.storage.unit_of_work import UnitOfWork
 
-_ITEM_ATTRIBUTES = (
+ITEM_ATTRIBUTES = (
     "id",
     "title",
     "amount",
@@ -51,6 +51,7 @@ _ITEM_ATTRIBUTES = (
 _EMPLOYEE_ATTRIBUTES = ("id", "name", "email", "position", "timezone", "is_external", "skills")
 _SCALARS = (str, int, float, bool, Decimal, type(None))
 _ONE = Decimal(1)
+_THOUSANDTH = Decimal("0.001")
 #: Weights already computed, by (expression, entity), then by the exact values read. An item
 #: in work is weighed on every decision about its pool, and most have not changed since.
 _KNOWN_WEIGHTS: dict[tuple[str, str], dict[tuple[Any, ...], Decimal]] = {}
@@ -89,7 +90,7 @@ def item_context(
 
 
 def item_record(item: CrmItem) -> dict[str, Any]:
-    own = {name: getattr(item, name) for name in _ITEM_ATTRIBUTES}
+    own = {name: getattr(item, name) for name in ITEM_ATTRIBUTES}
     return {**item.fields, **own, "fields": dict(item.fields)}
 
 
@@ -105,6 +106,10 @@ def weigh(expression: Expression, context: Mapping[str, Any]) -> Decimal:
         raise ExpressionFailed(error.message, field="weight") from None
     if points > MAX_POINTS:
         raise ExpressionFailed(f"the weight is above {MAX_POINTS} points", field="weight")
+    exponent = points.as_tuple().exponent
+    if isinstance(exponent, int) and exponent < -3:
+        # Weights are kept to the thousandth of a point (``assignment_weights`` stores them).
+        points = points.quantize(_THOUSANDTH, rounding=ROUND_HALF_UP)
     return points
 
 
@@ -131,36 +136,52 @@ def in_work_weights(
             return None
         rows = workload.in_work_values(employee_ids, stage_ids, (), fields_text=False)
         return {row[0]: constant for row in rows} or None
-    keys = _record_keys(expression, entity.value)
+    keys = record_keys(expression, entity.value)
     if keys is None:
         return _weighed_in_full(uow, expression, employee_ids, stage_ids)
-    columns = sorted(k for k in keys if k in _ITEM_ATTRIBUTES)
-    custom = any(k not in _ITEM_ATTRIBUTES for k in keys)
+    columns, custom = weight_columns(keys)
     rows = workload.in_work_values(employee_ids, stage_ids, columns, fields_text=custom)
     if not rows:
         return None
-    name = entity.value
-    known = _known_weights(expression.text, name)
-    weights: dict[int, Decimal] = {}
-    for row in rows:
-        # Equal values are the same value here: one column always gives one type (amounts
-        # with the column's scale, times in UTC), and the custom values are their JSON text.
-        values = row[1:]
-        points = known.get(values)
-        if points is None:
-            record = _partial_record(keys, columns, values, custom)
-            try:
-                points = weigh(expression, {name: record})
-            except ExpressionFailed:
-                points = _ONE
-            if len(known) >= KNOWN_WEIGHTS_LIMIT:
-                known.clear()
-            known[values] = points
-        weights[row[0]] = points
-    return weights
+    return {row[0]: weigh_values(expression, entity, keys, columns, row[1:]) for row in rows}
 
 
-def _known_weights(text: str, entity: str) -> dict[tuple[Any, ...], Decimal]:
+def weigh_values(
+    expression: Expression,
+    entity: RuleEntity,
+    keys: frozenset[str],
+    columns: list[str],
+    values: tuple[Any, ...],
+) -> Decimal:
+    """The weight of an item from just the values its weight reads (``record_keys``):
+    those of ``columns``, then, when a key is not a column, the custom values' JSON text.
+    An item the expression cannot weigh counts 1 point. Values weighed before are not
+    weighed again."""
+    known = known_weights(expression.text, entity.value)
+    # Equal values are the same value here: one column always gives one type (amounts
+    # with the column's scale, times in UTC), and the custom values are their JSON text.
+    points = known.get(values)
+    if points is None:
+        custom = len(values) > len(columns)
+        record = partial_record(keys, columns, values, custom)
+        try:
+            points = weigh(expression, {entity.value: record})
+        except ExpressionFailed:
+            points = _ONE
+        if len(known) >= KNOWN_WEIGHTS_LIMIT:
+            known.clear()
+        known[values] = points
+    return points
+
+
+def weight_columns(keys: frozenset[str]) -> tuple[list[str], bool]:
+    """The item's columns a weight reading ``keys`` needs, and whether it needs the custom
+    values too."""
+    columns = sorted(k for k in keys if k in ITEM_ATTRIBUTES)
+    return columns, any(k not in ITEM_ATTRIBUTES for k in keys)
+
+
+def known_weights(text: str, entity: str) -> dict[tuple[Any, ...], Decimal]:
     known = _KNOWN_WEIGHTS.get((text, entity))
     if known is None:
         if len(_KNOWN_WEIGHTS) >= KNOWN_EXPRESSIONS_LIMIT:
@@ -191,7 +212,7 @@ def _weighed_in_full(
 
 
 @lru_cache(maxsize=512)
-def _record_keys(expression: Expression, entity: str) -> frozenset[str] | None:
+def record_keys(expression: Expression, entity: str) -> frozenset[str] | None:
     """The keys of the item's record that ``expression`` reads, when it reads nothing but
     that record and only by literal keys (``deal.amount``, ``deal["x"]``); else ``None``.
 
@@ -226,7 +247,7 @@ def _record_keys(expression: Expression, entity: str) -> frozenset[str] | None:
     return frozenset(keys)
 
 
-def _partial_record(
+def partial_record(
     keys: frozenset[str], columns: list[str], values: tuple[Any, ...], custom: bool
 ) -> dict[str, Any]:
     """The entries ``keys`` of what ``item_record`` would give, from the values read."""

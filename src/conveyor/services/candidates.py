@@ -27,6 +27,7 @@ from conveyor.domain.errors import InvalidValue
 from conveyor.domain.workdays import UNCLOSED, DayState, local_day
 from conveyor.domain.working_time import WorkingTime
 from conveyor.engines.assignment.snapshots import CandidateSnapshot, CurrentAbsence, skill_tags
+from conveyor.services.assignment_load import HeldLoad
 from conveyor.services.working_time import EmployeeWorkingTime, check_instant
 from conveyor.storage.repositories.workload import AwayPeriod, DayRecord, StaffMember
 from conveyor.storage.unit_of_work import UnitOfWork
@@ -37,7 +38,6 @@ __all__ = ["ENTITY_TYPES", "FAIR_SHARE_WINDOW_DAYS", "candidate_snapshots", "res
 FAIR_SHARE_WINDOW_DAYS = 30
 #: What a rule distributes: the stream whose arrivals fair share counts.
 ENTITY_TYPES = frozenset({"lead", "deal", "task"})
-_ONE = Decimal(1)
 #: Working time already built, by everything it is built from (see ``_working_time``).
 _WORKING_TIMES: dict[tuple[Any, ...], WorkingTime] = {}
 #: Beyond this many, the working times kept are forgotten at once.
@@ -77,7 +77,7 @@ def candidate_snapshots(
     now: datetime,
     in_work_stage_ids: Collection[int],
     count_open_tasks: bool,
-    weights: Mapping[int, Decimal] | None = None,
+    held: Mapping[int, HeldLoad] | None = None,
     entity_type: str = "deal",
     capacities: Mapping[int, Decimal] | None = None,
 ) -> list[CandidateSnapshot]:
@@ -93,8 +93,8 @@ def candidate_snapshots(
     - ``in_working_hours``: their schedule (or the company default) on their timezone under
       the holiday calendar with the company's overrides, as ``working_time_for`` composes it;
     - ``load_count``/``load_points``: CRM items they are responsible for sitting in
-      ``in_work_stage_ids``, each worth ``weights.get(item_id, 1)`` points (without
-      ``weights`` every item counts 1 point), plus, when ``count_open_tasks``, their open
+      ``in_work_stage_ids``, as ``held`` gives them in the rule's points (``held_load``;
+      without ``held`` every item counts 1 point), plus, when ``count_open_tasks``, their open
       tasks (pending or in progress) at 1 point each;
     - ``last_assigned_at``: the latest stage entry or creation among the items counted as
       load (and the latest creation among counted open tasks); ``None`` without load;
@@ -126,7 +126,7 @@ def candidate_snapshots(
     heads = uow.workload.heads_among(ids)
     absences_of = _by_employee(uow.workload.absences_ending_from(ids, window_first))
     running = _day_states(uow.workload.days_running_or_on(ids, set(today.values())), today)
-    loads = _Loads.read(uow, ids, in_work_stage_ids, weights, count_open_tasks)
+    loads = _Loads.read(uow, ids, in_work_stage_ids, held, count_open_tasks)
     received = uow.workload.created_since(
         ids, now - timedelta(days=FAIR_SHARE_WINDOW_DAYS), entity_type=entity_type
     )
@@ -177,7 +177,7 @@ class _Loads:
         uow: UnitOfWork,
         ids: list[int],
         stage_ids: Collection[int],
-        weights: Mapping[int, Decimal] | None,
+        held: Mapping[int, HeldLoad] | None,
         count_open_tasks: bool,
     ) -> _Loads:
         points: dict[int, Decimal] = defaultdict(Decimal)
@@ -190,16 +190,13 @@ class _Loads:
             if at is not None and (employee_id not in last_at or at > last_at[employee_id]):
                 last_at[employee_id] = at
 
-        if weights is None:
-            # Without weights the database counts; rows per item are read only when needed.
+        if held is None:
+            # Every item counts 1 point: the database counts them.
             for employee_id, totals in uow.workload.in_work_totals(ids, stage_ids).items():
                 add(employee_id, totals.count, Decimal(totals.count), totals.last_at)
         else:
-            load = uow.workload.in_work_load(ids, stage_ids)
-            for employee_id, totals in load.totals.items():
-                add(employee_id, totals.count, Decimal(0), totals.last_at)
-            for item_id, employee_id in load.holders:
-                points[employee_id] += weights.get(item_id, _ONE)
+            for employee_id, load in held.items():
+                add(employee_id, load.count, load.points, load.last_at)
         if count_open_tasks:
             for employee_id, totals in uow.workload.open_tasks(ids).items():
                 add(employee_id, totals.count, Decimal(totals.count), totals.last_at)

@@ -63,4 +63,9 @@ def map_domain() -> None:
     if mapper_registry.mappers:
         return
     for cls, table in _MAPPINGS:
-        mapper_registry.map_imperatively(cls, table)
+        if cls is CrmItem:
+            # Every write of an item bumps its revision; a write based on a stale read of
+            # it fails (``StaleDataError``) instead of silently undoing the other write.
+            mapper_registry.map_imperatively(cls, table, version_id_col=table.c.revision)
+        else:
+            mapper_registry.map_imperatively(cls, table)

@@ -7,6 +7,7 @@ from typing import Self
 
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session, sessionmaker
+from sqlalchemy.orm.exc import StaleDataError
 
 from conveyor.domain.employees import Membership
 from conveyor.domain.errors import Conflict
@@ -17,7 +18,13 @@ from conveyor.storage.repositories.assignment import (
     AssignmentQueueRepository,
     DistributionRuleRepository,
 )
-from conveyor.storage.repositories.base import Repository, conflict_message, flush
+from conveyor.storage.repositories.assignment_weights import AssignmentWeightRepository
+from conveyor.storage.repositories.base import (
+    STALE_MESSAGE,
+    Repository,
+    conflict_message,
+    flush,
+)
 from conveyor.storage.repositories.call_distributions import (
     CallDistributionRepository,
     CallDistributionRunRepository,
@@ -75,6 +82,7 @@ class UnitOfWork:
         self.distribution_rules = DistributionRuleRepository(s)
         self.assignment_decisions = AssignmentDecisionRepository(s)
         self.assignment_queue = AssignmentQueueRepository(s)
+        self.assignment_weights = AssignmentWeightRepository(s)
         self.workload = WorkloadRepository(s)
         self.workload_board = WorkloadBoardRepository(s)
         self.demand_history = DemandHistoryRepository(s)
@@ -108,6 +116,9 @@ class UnitOfWork:
         except IntegrityError as error:
             self.session.rollback()
             raise Conflict(conflict_message(error)) from None
+        except StaleDataError:
+            self.session.rollback()
+            raise Conflict(STALE_MESSAGE) from None
 
     def rollback(self) -> None:
         self.session.rollback()

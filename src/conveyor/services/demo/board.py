@@ -19,7 +19,7 @@ from conveyor.domain.distribution_rules import DistributionRule
 from conveyor.domain.tokens import Role
 from conveyor.domain.workdays import DayState
 from conveyor.engines.assignment import CandidateSnapshot
-from conveyor.services.assignment_context import compiled, in_work_weights
+from conveyor.services.assignment_load import held_load
 from conveyor.services.candidates import candidate_snapshots, resolve_pool
 from conveyor.storage.unit_of_work import UnitOfWork
 
@@ -96,16 +96,13 @@ def read_board(
             department_ids=rule.department_ids,
             include_subdepartments=rule.include_subdepartments,
         )
-        expression = compiled(rule.weight, rule.entity_type, "weight")
         snapshots = candidate_snapshots(
             uow,
             pool,
             now=now,
             in_work_stage_ids=rule.in_work_stage_ids,
             count_open_tasks=rule.count_open_tasks,
-            weights=in_work_weights(
-                uow, expression, rule.entity_type, pool, rule.in_work_stage_ids
-            ),
+            held=held_load(uow, rule, pool, store=False),
             entity_type=rule.entity_type.value,
             capacities=rule.capacity_overrides,
         )

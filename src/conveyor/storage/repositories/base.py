@@ -8,6 +8,7 @@ from typing import Any, Generic, TypeVar
 from sqlalchemy import ColumnElement, Select, Table, func, inspect, select
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
+from sqlalchemy.orm.exc import StaleDataError
 
 from conveyor.domain.errors import Conflict, NotFound
 from conveyor.domain.pages import Page
@@ -107,12 +108,20 @@ class Repository(Generic[T]):
 
 
 def flush(session: Session) -> None:
-    """Flush, turning a broken constraint into a ``Conflict`` that says which kind."""
+    """Flush, turning a broken constraint or a lost race into a ``Conflict`` that says
+    which kind."""
     try:
         session.flush()
     except IntegrityError as error:
         session.rollback()
         raise Conflict(conflict_message(error)) from None
+    except StaleDataError:
+        session.rollback()
+        raise Conflict(STALE_MESSAGE) from None
+
+
+#: A versioned row (a lead or deal) was written by another transaction since it was read.
+STALE_MESSAGE = "The object was changed by someone else meanwhile; read it again and retry"
 
 
 def conflict_message(error: IntegrityError) -> str:

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from sqlalchemy import (
+    BigInteger,
     Boolean,
     Column,
     ForeignKey,
@@ -129,4 +130,26 @@ assignment_queue = Table(
     # The order entries are tried in: a rule's queue by priority, then age.
     Index("ix_assignment_queue_order", "rule_id", "priority", "queued_at"),
     Index("ix_assignment_queue_item", "entity_type", "item_id"),
+)
+
+# A rule's weight of each item it has weighed, so that a decision sums its pool's load in
+# the database instead of weighing every item in work again. A row is fresh while both the
+# rule's version and the item's revision are the ones it was computed for; anything else is
+# weighed again. Thousandths of a point as an integer: sums are exact on both databases.
+assignment_weights = Table(
+    "assignment_weights",
+    metadata,
+    Column(
+        "rule_id",
+        Id,
+        ForeignKey("distribution_rules.id", ondelete="CASCADE"),
+        primary_key=True,
+    ),
+    Column("item_id", Id, ForeignKey("crm_items.id", ondelete="CASCADE"), primary_key=True),
+    Column("rule_version", Integer, nullable=False),
+    Column("item_revision", Integer, nullable=False),
+    Column("milli_points", BigInteger, nullable=False),
+    Index("ix_assignment_weights_item", "item_id"),
+    # On SQLite the rows are kept in the primary key's order: a lookup reads no second page.
+    sqlite_with_rowid=False,
 )

@@ -73,15 +73,19 @@ crm_items = Table(
     Column("updated_at", UtcDateTime, nullable=False),
     Column("stage_entered_at", UtcDateTime, nullable=False),
     Column("closed_at", UtcDateTime),
+    # Bumped by the mapper on every write (``version_id_col``): see ``CrmItem.revision``.
+    Column("revision", Integer, nullable=False, server_default="1"),
     Index("ix_crm_items_stage", "stage_id", "stage_entered_at"),
     # An assignment reads its pool's load: the items of these responsibles in the in-work
-    # stages, with the moments they were given (covered by the index: no table reads).
+    # stages, with the moments they were given and their revisions (to tell whether a stored
+    # weight is still theirs), covered by the index: no table reads.
     Index(
         "ix_crm_items_responsible_stage",
         "responsible_id",
         "stage_id",
         "stage_entered_at",
         "created_at",
+        "revision",
     ),
     # ... and, for fair share, how many items each of them received lately.
     Index("ix_crm_items_responsible_created", "responsible_id", "entity_type", "created_at"),

@@ -2,7 +2,7 @@
 
 Revision ID: 0001
 Revises:
-Create Date: 2026-11-24 04:12:05.261300
+Create Date: 2026-11-24 05:32:06.540353
 """
 
 from collections.abc import Sequence
@@ -984,6 +984,7 @@ def upgrade() -> None:
             "stage_entered_at", conveyor.storage.types.UtcDateTime(timezone=True), nullable=False
         ),
         sa.Column("closed_at", conveyor.storage.types.UtcDateTime(timezone=True), nullable=True),
+        sa.Column("revision", sa.Integer(), server_default="1", nullable=False),
         sa.ForeignKeyConstraint(
             ["company_id"],
             ["companies.id"],
@@ -1032,7 +1033,7 @@ def upgrade() -> None:
         )
         batch_op.create_index(
             "ix_crm_items_responsible_stage",
-            ["responsible_id", "stage_id", "stage_entered_at", "created_at"],
+            ["responsible_id", "stage_id", "stage_entered_at", "created_at", "revision"],
             unique=False,
         )
         batch_op.create_index("ix_crm_items_stage", ["stage_id", "stage_entered_at"], unique=False)
@@ -1042,6 +1043,31 @@ def upgrade() -> None:
         batch_op.create_index(
             "ix_crm_items_type_pipeline", ["entity_type", "pipeline_id"], unique=False
         )
+
+    op.create_table(
+        "assignment_weights",
+        sa.Column("rule_id", sa.BigInteger().with_variant(sa.Integer(), "sqlite"), nullable=False),
+        sa.Column("item_id", sa.BigInteger().with_variant(sa.Integer(), "sqlite"), nullable=False),
+        sa.Column("rule_version", sa.Integer(), nullable=False),
+        sa.Column("item_revision", sa.Integer(), nullable=False),
+        sa.Column("milli_points", sa.BigInteger(), nullable=False),
+        sa.ForeignKeyConstraint(
+            ["item_id"],
+            ["crm_items.id"],
+            name=op.f("fk_assignment_weights_item_id_crm_items"),
+            ondelete="CASCADE",
+        ),
+        sa.ForeignKeyConstraint(
+            ["rule_id"],
+            ["distribution_rules.id"],
+            name=op.f("fk_assignment_weights_rule_id_distribution_rules"),
+            ondelete="CASCADE",
+        ),
+        sa.PrimaryKeyConstraint("rule_id", "item_id", name=op.f("pk_assignment_weights")),
+        sqlite_with_rowid=False,
+    )
+    with op.batch_alter_table("assignment_weights", schema=None) as batch_op:
+        batch_op.create_index("ix_assignment_weights_item", ["item_id"], unique=False)
 
     op.create_table(
         "communications",
@@ -1271,6 +1297,10 @@ def downgrade() -> None:
         batch_op.drop_index("ix_communications_at")
 
     op.drop_table("communications")
+    with op.batch_alter_table("assignment_weights", schema=None) as batch_op:
+        batch_op.drop_index("ix_assignment_weights_item")
+
+    op.drop_table("assignment_weights")
     with op.batch_alter_table("crm_items", schema=None) as batch_op:
         batch_op.drop_index("ix_crm_items_type_pipeline")
         batch_op.drop_index("ix_crm_items_type_created")
