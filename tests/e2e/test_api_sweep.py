@@ -1,6 +1,6 @@
 """The served app works by itself: a deal waiting because its only designer was on
 vacation is assigned by the background sweep once the vacation is over, and Monday's calls
-are dealt at 09:00, with no request about either."""
+are dealt at 09:00 by its job worker, with no request about either."""
 
 from __future__ import annotations
 
@@ -15,6 +15,7 @@ from conveyor.api.app import create_app
 from conveyor.services.bootstrap import create_admin
 from conveyor.storage.unit_of_work import UnitOfWork
 from conveyor.testing import FakeClock
+from conveyor.workers.job_worker import WorkerOptions
 from tests.e2e.agency import sales_pipeline
 from tests.e2e.conftest import Api
 from tests.e2e.test_api_lists import MANAGERS
@@ -22,7 +23,10 @@ from tests.e2e.test_api_lists import MANAGERS
 
 @pytest.fixture
 def sweeping_api(database_url: str, clock: FakeClock) -> Iterator[Api]:
-    app = create_app(database_url, clock=clock, sweep_seconds=1)
+    # The job worker looks every 0.2 s: the fake clock jumps without anyone scheduling.
+    app = create_app(
+        database_url, clock=clock, sweep_seconds=1, job_options=WorkerOptions(poll_seconds=0.2)
+    )
     with TestClient(app, raise_server_exceptions=False) as client:
         uow = UnitOfWork(app.state.sessions)
         _, secret = create_admin(uow, name="Anna Admin", email="admin@example.com", now=clock())
@@ -99,3 +103,9 @@ def test_the_served_app_runs_monday_calls_by_itself_once(
     [run] = runs["items"]
     assert run["trigger"] == "schedule"
     assert run["given"][0]["employee_id"] == olga and run["companies_given"] == 3
+    # It ran as Monday's job, which scheduled the next Monday's.
+    monday_jobs = api.ok("GET", "/jobs", params={"kind": "call_distribution.run"})["items"]
+    assert [(j["due_at"], j["state"]) for j in monday_jobs] == [
+        ("2026-03-09T06:00:00Z", "done"),
+        ("2026-03-16T06:00:00Z", "pending"),
+    ]

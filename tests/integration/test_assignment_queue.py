@@ -20,6 +20,7 @@ from conveyor.domain.absences import AbsenceKind
 from conveyor.domain.actors import SYSTEM
 from conveyor.domain.assignment_decisions import AssignmentOutcome
 from conveyor.domain.distribution_rules import RuleEntity
+from conveyor.domain.robot_params import ActionKind
 from conveyor.domain.workdays import DayAction
 from conveyor.services import absences, crm_items, org, pipelines, tasks, workdays
 from conveyor.services import distribution_rules as rules
@@ -27,6 +28,7 @@ from conveyor.services.assignment_queue import sweep_assignments
 from conveyor.storage.unit_of_work import UnitOfWork
 from conveyor.testing import FakeClock
 from tests.integration.crm_setup import DEAL, agency_pipeline, hire, new_deal, outbox
+from tests.integration.robot_office import robot
 
 
 @pytest.fixture
@@ -436,3 +438,23 @@ def test_a_rule_moved_to_another_stage_lets_go_of_entries_waiting_at_the_old_one
     assert waiting(uow) == []
     ended = [p["why"] for kind, p in outbox(uow) if kind == "AssignmentWaitingEnded"]
     assert ended == ["the rule no longer starts at this stage"]
+
+
+def test_a_waiting_deal_assigned_later_and_moved_on_starts_the_robots_of_its_new_stage(
+    uow: UnitOfWork, clock: FakeClock, studio: dict[str, Any]
+) -> None:
+    development = studio["stages"]["Development started"]
+    welcome = {"to": ["responsible"], "text": "{deal.title} is yours to build"}
+    robot(uow, clock, development, ActionKind.NOTIFY, welcome)
+    first = paid(uow, clock, studio, "Shop")
+    paid(uow, clock, studio, "Blog")
+    third = paid(uow, clock, studio, "Landing")
+    assert state(uow, third) == (None, "Prepayment received")
+
+    finish(uow, clock, studio, first)  # room frees: the waiting deal is assigned and moves on
+
+    who, stage = state(uow, third)
+    assert stage == "Development started"
+    with uow:
+        texts = [n.params.get("text") for n in uow.notifications.where(recipient_id=who)]
+    assert "Landing is yours to build" in texts

@@ -14,10 +14,15 @@ from starlette.types import ASGIApp, Message, Receive, Scope, Send
 from conveyor import __version__
 from conveyor.api import deps, problems
 from conveyor.api.routes import ROUTERS
+from conveyor.services import job_kinds
 from conveyor.services.assignment_queue import sweep_assignments
-from conveyor.services.call_rounds import run_due_distributions
+from conveyor.services.deliveries import Dispatch, deliver_due
+from conveyor.services.jobs import JobHandlers
+from conveyor.services.robot_runs import end_runs_of_dead_jobs
 from conveyor.storage.database import build_engine, session_factory
+from conveyor.storage.job_wakeups import wakeups_for
 from conveyor.storage.unit_of_work import UnitOfWork
+from conveyor.workers.job_worker import JobWorker, WorkerOptions
 from conveyor.workers.ticker import Duty, Ticker
 
 MAX_BODY = 1024 * 1024
@@ -29,15 +34,24 @@ def create_app(
     *,
     clock: Callable[[], datetime] | None = None,
     sweep_seconds: float | None = None,
+    dispatch: Dispatch | None = None,
+    delivery_seconds: float = 10.0,
+    run_jobs: bool = True,
+    job_options: WorkerOptions | None = None,
+    job_handlers: JobHandlers | None = None,
     **engine_options: Any,
 ) -> FastAPI:
     """The API over ``database_url``. With ``sweep_seconds`` the app also runs the in-process
-    ticker while it serves (the assignment sweep every ``sweep_seconds``); tests leave it off
-    and drive sweeps themselves."""
+    ticker while it serves (the assignment sweep every ``sweep_seconds``; with ``dispatch``,
+    due notification deliveries every ``delivery_seconds``, in a thread of their own);
+    tests leave it off and drive sweeps and deliveries themselves. Serving for real
+    (``sweep_seconds`` given) also runs, unless ``run_jobs`` is off, a job worker thread for
+    the kinds of ``job_handlers`` (default: ``services/job_kinds.py``); tests drive jobs
+    themselves too."""
 
     @asynccontextmanager
     async def lifespan(app: FastAPI) -> AsyncIterator[None]:
-        ticker = None
+        ticker = worker = sender = None
         if sweep_seconds is not None:
             # Serving for real: what is loaded by now lives as long as the process, so the
             # collector stops scanning it (full collections drop from ~60 ms to a few).
@@ -45,9 +59,19 @@ def create_app(
             gc.freeze()
             ticker = background(app, sweep_seconds)
             ticker.start()
+            if dispatch is not None:
+                sender = delivery_ticker(app, dispatch, delivery_seconds)
+                sender.start()
+            if run_jobs:
+                worker = job_worker(app, database_url, job_handlers, job_options)
+                worker.start()
         try:
             yield
         finally:
+            if worker is not None:
+                worker.stop()
+            if sender is not None:
+                sender.stop()
             if ticker is not None:
                 ticker.stop()
 
@@ -75,14 +99,10 @@ def create_app(
     return app
 
 
-#: How often the ticker looks for scheduled call distributions that are due.
-DISTRIBUTION_CHECK_SECONDS = 30.0
-
-
 def background(app: FastAPI, sweep_seconds: float) -> Ticker:
     """The ticker of a serving app: the assignment sweep (safety net for waiting entries and
-    their escalation) and the scheduled call distributions (one indexed read when none is
-    due; each occurrence runs once, whatever the number of processes)."""
+    their escalation) and the robot runs whose job died (ended ``failed``). Scheduled work
+    (call distributions...) runs as jobs."""
     duties = [
         Duty(
             name="assignment sweep",
@@ -90,12 +110,44 @@ def background(app: FastAPI, sweep_seconds: float) -> Ticker:
             run=lambda uow, now: sweep_assignments(uow, now=now),
         ),
         Duty(
-            name="call distributions",
-            every=min(sweep_seconds, DISTRIBUTION_CHECK_SECONDS),
-            run=lambda uow, now: run_due_distributions(uow, now=now),
+            name="robot runs of dead jobs",
+            every=sweep_seconds,
+            run=lambda uow, now: end_runs_of_dead_jobs(uow, now=now),
         ),
     ]
     return Ticker(lambda: UnitOfWork(app.state.sessions), app.state.clock, duties)
+
+
+def delivery_ticker(app: FastAPI, dispatch: Dispatch, delivery_seconds: float) -> Ticker:
+    """The notification deliveries that are due (one indexed read when none is), every
+    ``delivery_seconds`` in a thread of their own: a slow mail server or webhook never
+    delays the assignment sweep and its escalations. Each round stops taking deliveries
+    after ``deliveries.BUDGET`` and reads the app's clock per delivery."""
+    clock = app.state.clock
+    duty = Duty(
+        name="notification deliveries",
+        every=delivery_seconds,
+        run=lambda uow, _: deliver_due(uow, dispatch=dispatch, clock=clock),
+    )
+    return Ticker(lambda: UnitOfWork(app.state.sessions), clock, [duty])
+
+
+def job_worker(
+    app: FastAPI,
+    database_url: str,
+    handlers: JobHandlers | None = None,
+    options: WorkerOptions | None = None,
+) -> JobWorker:
+    """The in-process job worker of a serving app, on the app's sessions and clock. Scheduled
+    work (call distributions...) runs as jobs; this worker is woken at once by jobs scheduled
+    in this process (and by any, on PostgreSQL)."""
+    return JobWorker(
+        lambda: UnitOfWork(app.state.sessions),
+        handlers or job_kinds.handlers(),
+        clock=app.state.clock,
+        options=options,
+        wakeups=wakeups_for(database_url),
+    )
 
 
 class BodyLimit:

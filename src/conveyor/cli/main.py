@@ -8,6 +8,8 @@ from typing import Annotated
 import typer
 
 from conveyor.cli.errors import run_or_exit
+from conveyor.cli.jobs import jobs, worker
+from conveyor.cli.notifications import dispatch_from, notifications
 from conveyor.cli.simulate import simulate
 from conveyor.settings import Settings
 
@@ -22,7 +24,10 @@ db = typer.Typer(help="The database schema (Alembic migrations).", no_args_is_he
 admin = typer.Typer(help="Administrators and their API tokens.", no_args_is_help=True)
 app.add_typer(db, name="db")
 app.add_typer(admin, name="admin")
+app.add_typer(notifications, name="notifications")
+app.add_typer(jobs, name="jobs")
 app.command()(simulate)
+app.command()(worker)
 
 DatabaseOption = Annotated[
     str | None,
@@ -88,8 +93,17 @@ def serve(
             help="Seconds between assignment sweeps (default 60, or CONVEYOR_SWEEP_SECONDS)",
         ),
     ] = None,
+    run_jobs: Annotated[
+        bool,
+        typer.Option(
+            "--worker/--no-worker",
+            help="Run due jobs in this process too (on PostgreSQL, --no-worker leaves them "
+            "to `conveyor worker` processes)",
+        ),
+    ] = True,
 ) -> None:
-    """Run the API server (OpenAPI docs at /docs) with its background sweep."""
+    """Run the API server (OpenAPI docs at /docs) with its background sweep and the
+    delivery of notifications by email, SMS and webhooks."""
     import uvicorn
 
     from conveyor.api.app import create_app
@@ -99,7 +113,13 @@ def serve(
     url = _url(database_url)
     if migrate_first:
         run_or_exit(lambda: migrate.upgrade(url))
-    app_ = create_app(url, sweep_seconds=sweep_seconds or settings.sweep_seconds)
+    app_ = create_app(
+        url,
+        sweep_seconds=sweep_seconds or settings.sweep_seconds,
+        dispatch=dispatch_from(settings),
+        delivery_seconds=settings.delivery_seconds,
+        run_jobs=run_jobs,
+    )
     uvicorn.run(app_, host=host or settings.host, port=port or settings.port)
 
 

@@ -8,6 +8,7 @@ from datetime import datetime
 from zoneinfo import available_timezones
 
 from conveyor.domain.errors import Conflict, InvalidValue
+from conveyor.domain.languages import DEFAULT_LANGUAGE, Language
 
 
 class EmployeeStatus(enum.StrEnum):
@@ -28,6 +29,10 @@ class Employee:
     schedule_id: int | None = None
     created_at: datetime | None = None
     dismissed_at: datetime | None = None
+    #: For SMS notifications, in international form: "+79161234567".
+    phone: str | None = None
+    #: The language notifications are written to them in.
+    language: Language = DEFAULT_LANGUAGE
 
     @property
     def is_active(self) -> bool:

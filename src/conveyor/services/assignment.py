@@ -62,6 +62,7 @@ from conveyor.engines.assignment import (
 )
 from conveyor.services.assignment_context import compiled, weigh
 from conveyor.services.assignment_load import held_load
+from conveyor.services.assignment_notices import notify_assignee
 from conveyor.services.assignment_subjects import (
     DealOrLead,
     NewTask,
@@ -127,6 +128,33 @@ def _assign(
         _, view = _drain(uow, current, now=now, limit=RETRY_ON_ENTRY, note_attempts=False)
         return _apply(uow, current, subject, weight, skipped, now=now, depth=depth, view=view)
     return None
+
+
+def choose_by_rule(
+    uow: UnitOfWork, rule_id: int, item: CrmItem, *, now: datetime
+) -> tuple[DistributionRule, Decision] | None:
+    """Who rule ``rule_id`` would give ``item`` to now, decided as on a stage entry (the
+    assignment lock, the rule re-read under it, its pool, loads, caps and strategy), for a
+    hand-over someone asked for by naming the rule (a robot's "change responsible"): the
+    rule's trigger stage and condition do not apply, nothing is recorded and the item
+    does not queue. Round robin advances when someone is chosen; the caller hands over.
+
+    ``None`` when the rule is gone or disabled. Raises ``ExpressionFailed`` when its
+    weight cannot weigh the item. Runs inside the caller's transaction.
+    """
+    uow.assignment_decisions.serialize()
+    rule = uow.distribution_rules.reread(rule_id)
+    if rule is None or not rule.enabled:
+        return None
+    assert rule.id is not None
+    subject = DealOrLead(item)
+    expression = compiled(rule.weight, rule.entity_type, "weight")
+    weight = weigh(expression, subject.context(uow, expression.names))
+    view = _PoolView.read(uow, rule, now=now)
+    decision = view.decide(_work(rule, subject, weight), rule_settings(rule), now=now)
+    if decision.chosen_id is not None:
+        uow.assignment_decisions.store_cursor(rule.id, decision.chosen_id, now=now)
+    return rule, decision
 
 
 def assign_waiting(
@@ -371,11 +399,18 @@ def _carry_out(
         _no_longer_a_member(uow, item, record.chosen_id)
     uow.assignment_decisions.store_cursor(rule.id, record.chosen_id, now=now)
     uow.emit(record.event())
+    notify_assignee(uow, record, now=now)
     if next_stage is not None and next_stage.missing_field is None:
         assert isinstance(item, DealOrLead)
         uow.emit(item.item.move_to(uow.stages.get(next_stage.stage_id), now=now))
         uow.flush()
         assign_on_entry(uow, item.item, now=now, depth=depth + 1)
+        # Imported here: robots hand items over through this module (a cycle at import).
+        from conveyor.services.robot_runs import start_robots
+
+        # The stage it reached starts its robots (once per entry: on a move by hand the
+        # caller's own call finds them started), and the left stage's delays are cancelled.
+        start_robots(uow, item.item, now=now)
 
 
 def _no_longer_a_member(uow: UnitOfWork, task: NewTask, responsible_id: int) -> None:

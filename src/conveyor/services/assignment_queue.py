@@ -23,6 +23,7 @@ from datetime import datetime
 from conveyor.domain.crm_items import CrmItem
 from conveyor.domain.distribution_rules import RESPONSIBLE, DistributionRule
 from conveyor.services.assignment import assign_waiting, leave_queue
+from conveyor.services.assignment_notices import notify_escalation
 from conveyor.storage.unit_of_work import UnitOfWork
 
 log = logging.getLogger("conveyor.assignment")
@@ -165,7 +166,8 @@ def sweep_assignments(uow: UnitOfWork, *, now: datetime, limit: int = SWEEP_LIMI
 def escalate_waiting(uow: UnitOfWork, *, now: datetime) -> int:
     """Entries waiting longer than their rule's ``escalate_after_minutes`` are escalated once:
     ``AssignmentEscalated`` names the heads to notify (the heads of the rule's departments;
-    for a rule of named employees only, the heads of their departments)."""
+    for a rule of named employees only, the heads of their departments), and each of them
+    is notified in the same transaction."""
     escalated = 0
     heads: dict[int, tuple[str, list[int]]] = {}
     for entry, minutes in uow.assignment_queue.escalation_candidates(now):
@@ -175,7 +177,9 @@ def escalate_waiting(uow: UnitOfWork, *, now: datetime) -> int:
             rule = uow.distribution_rules.get(entry.rule_id)
             heads[entry.rule_id] = (rule.name, _rule_heads(uow, rule))
         name, head_ids = heads[entry.rule_id]
-        uow.emit(entry.escalate(head_ids, name, now))
+        escalation = entry.escalate(head_ids, name, now)
+        uow.emit(escalation)
+        notify_escalation(uow, escalation)
         escalated += 1
     uow.flush()
     return escalated

@@ -3,9 +3,10 @@
 Each use case is one transaction. A definition is checked whole on every save: the schedule
 and timezone (``engines.recurrence``), the managers list, its employee column and filters,
 the creator and the companies' responsible; so a stored distribution was valid when saved.
-Saving also sets ``next_run_at``, the next occurrence after now, which is all the scheduler
-reads to find what is due. Changes emit ``CallDistributionCreated``, ``...Changed`` (with
-the names changed) and ``...Deleted``.
+Saving also sets ``next_run_at``, the next occurrence after now, and schedules its job in the
+same transaction (``RUN_JOB``, keyed by distribution and occurrence; ``call_rounds`` runs it
+and schedules the next). Changes emit ``CallDistributionCreated``, ``...Changed`` (with the
+names changed) and ``...Deleted``.
 
 External partners have no access: distributions hand out the client base.
 """
@@ -13,7 +14,7 @@ External partners have no access: distributions hand out the client base.
 from __future__ import annotations
 
 from dataclasses import asdict, dataclass, field, replace
-from datetime import datetime
+from datetime import UTC, datetime
 from typing import Any
 
 from conveyor.domain.actors import Actor
@@ -32,6 +33,7 @@ from conveyor.domain.field_types import FieldType
 from conveyor.domain.pages import Page
 from conveyor.domain.tokens import Role
 from conveyor.engines.recurrence import Recurrence
+from conveyor.services import jobs
 from conveyor.storage.unit_of_work import UnitOfWork
 
 
@@ -75,6 +77,7 @@ def create_distribution(
         check_distribution(uow, distribution)
         distribution.next_run_at = next_run(distribution, now)
         uow.call_distributions.add(distribution)
+        schedule_next_run(uow, distribution, now=now)
         uow.emit(_event("CallDistributionCreated", distribution, now))
         uow.commit()
     return distribution
@@ -100,7 +103,9 @@ def update_distribution(
             distribution.change(changes, now=now)
             distribution.schedule = draft.schedule
             if _TIMING & set(changed):
+                cancel_next_run(uow, distribution)
                 distribution.next_run_at = next_run(distribution, now)
+                schedule_next_run(uow, distribution, now=now)
             uow.flush()
             uow.emit(_event("CallDistributionChanged", distribution, now, changed=changed))
             uow.commit()
@@ -114,6 +119,7 @@ def delete_distribution(
     _require_manager(actor)
     with uow:
         distribution = uow.call_distributions.get(distribution_id, for_update=True)
+        cancel_next_run(uow, distribution)
         uow.call_distributions.delete(distribution)
         uow.emit(_event("CallDistributionDeleted", distribution, now))
         uow.commit()
@@ -165,6 +171,37 @@ def next_run(distribution: CallDistribution, now: datetime) -> datetime | None:
     return Recurrence(distribution.schedule, distribution.timezone).next_after(now)
 
 
+def schedule_next_run(uow: UnitOfWork, distribution: CallDistribution, *, now: datetime) -> None:
+    """Inside an open ``uow``: the job that runs the distribution's ``next_run_at`` (none while
+    disabled). Keyed by (distribution, occurrence), so scheduling it twice is a no-op."""
+    if distribution.next_run_at is None:
+        return
+    assert distribution.id is not None
+    jobs.schedule(
+        uow,
+        kind=RUN_JOB,
+        payload={
+            "distribution_id": distribution.id,
+            "occurrence": distribution.next_run_at.astimezone(UTC).isoformat(),
+        },
+        due_at=distribution.next_run_at,
+        key=run_job_key(distribution.id, distribution.next_run_at),
+        now=now,
+    )
+
+
+def cancel_next_run(uow: UnitOfWork, distribution: CallDistribution) -> None:
+    """Inside an open ``uow``: drop the job of the current ``next_run_at`` if it has not
+    started (one already claimed finds the occurrence gone and does nothing)."""
+    if distribution.next_run_at is not None and distribution.id is not None:
+        uow.jobs.cancel_pending(run_job_key(distribution.id, distribution.next_run_at))
+
+
+def run_job_key(distribution_id: int, occurrence: datetime) -> str:
+    """One job per (distribution, occurrence)."""
+    return f"call_distribution:{distribution_id}:{occurrence.astimezone(UTC).isoformat()}"
+
+
 def managers_filter(uow: UnitOfWork, distribution: CallDistribution) -> dict[str, Any]:
     """The typed ``where`` of the managers list (column code -> JSON value), after checking
     that the list exists and its employee column holds employees. Raises ``NotFound`` or
@@ -185,6 +222,9 @@ def managers_filter(uow: UnitOfWork, distribution: CallDistribution) -> dict[str
             raise InvalidValue(error.message, field=where) from None
     return wanted
 
+
+#: The job kind that runs a distribution's scheduled occurrence (``call_rounds.run_scheduled``).
+RUN_JOB = "call_distribution.run"
 
 #: The fields that move the next run.
 _TIMING = frozenset({"schedule", "timezone", "enabled"})

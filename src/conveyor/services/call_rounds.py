@@ -1,10 +1,18 @@
-"""Running call distributions: by hand, and every one that is due (the scheduler's call).
+"""Running call distributions: by hand, as the job of a scheduled occurrence, and every one
+that is due at once.
+
+A scheduled occurrence is a job (``call_distributions.RUN_JOB``, keyed by distribution and
+occurrence) that the job worker runs with ``run_scheduled``; running it schedules the job of
+the next occurrence in the same transaction. ``run_due_distributions`` serves every due
+distribution directly (catching up without a worker, and the benchmarks); both paths lock the
+distribution and record the run under its unique key, so an occurrence runs once whichever
+path, and however many workers, get to it.
 
 One run is one transaction: it locks the distribution, records the run under its key
 (distribution, occurrence), reads who is on the managers list and who of them is present,
 deals companies round-robin (``domain/call_rounds.py``), writes one call task per company
 in bulk, moves the cursors and emits ONE ``CallDistributionRan`` event. Nothing of a run
-that fails is kept, so the week is not lost: the next tick runs it again.
+that fails is kept, so the week is not lost: its job is tried again after a backoff.
 
 Cost, whatever the number of companies: a constant number of queries for the managers
 (``candidate_snapshots`` reads presence for the whole list at once), one working-time
@@ -41,12 +49,16 @@ from conveyor.domain.errors import (
 from conveyor.domain.tasks import TaskStatus
 from conveyor.domain.tokens import Role
 from conveyor.engines.recurrence import Recurrence
-from conveyor.services.call_distributions import managers_filter
+from conveyor.services.call_distributions import (
+    cancel_next_run,
+    managers_filter,
+    schedule_next_run,
+)
 from conveyor.services.candidates import candidate_snapshots
 from conveyor.services.working_time import EmployeeWorkingTime, check_instant
 from conveyor.storage.unit_of_work import UnitOfWork
 
-__all__ = ["PAGE", "run_distribution", "run_due_distributions"]
+__all__ = ["PAGE", "run_distribution", "run_due_distributions", "run_scheduled"]
 
 log = logging.getLogger("conveyor.call_distributions")
 
@@ -97,7 +109,11 @@ def run_due_distributions(uow: UnitOfWork, *, now: datetime) -> list[CallDistrib
     runs = []
     for distribution_id in due:
         try:
-            run = _run_if_due(uow, distribution_id, now=now)
+            with uow:
+                # Locked, then looked at again: another worker may have served it meanwhile.
+                distribution = uow.call_distributions.find(distribution_id, for_update=True)
+                run = None if distribution is None else _serve_due(uow, distribution, now=now)
+                uow.commit()
         except Exception:
             # One broken distribution must not starve the others; it is tried again next
             # tick, and the log says why it failed.
@@ -108,31 +124,42 @@ def run_due_distributions(uow: UnitOfWork, *, now: datetime) -> list[CallDistrib
     return runs
 
 
-def _run_if_due(
-    uow: UnitOfWork, distribution_id: int, *, now: datetime
+def run_scheduled(uow: UnitOfWork, payload: dict[str, Any], now: datetime) -> None:
+    """The handler of a scheduled occurrence's job, inside the worker's open ``uow``:
+    ``payload`` names the distribution and the occurrence the job stands for. Does nothing
+    when the distribution is gone, or its next run is no longer that occurrence (the
+    schedule changed, it was disabled, or the occurrence was served already)."""
+    occurrence = datetime.fromisoformat(payload["occurrence"])
+    distribution = uow.call_distributions.find(int(payload["distribution_id"]), for_update=True)
+    if distribution is None or distribution.next_run_at != occurrence:
+        return
+    _serve_due(uow, distribution, now=now)
+
+
+def _serve_due(
+    uow: UnitOfWork, distribution: CallDistribution, *, now: datetime
 ) -> CallDistributionRun | None:
-    with uow:
-        # Locked, then looked at again: another worker may have served it meanwhile.
-        distribution = uow.call_distributions.find(distribution_id, for_update=True)
-        if distribution is None or distribution.next_run_at is None:
-            return None
-        if distribution.next_run_at > now:
-            return None
-        recurrence = Recurrence(distribution.schedule, distribution.timezone)
-        occurrence = recurrence.latest_until(now)
-        distribution.next_run_at = recurrence.next_after(now)
-        run = None
-        if not uow.call_distribution_runs.exists_for(distribution_id, occurrence):
-            run = _run(
-                uow,
-                distribution,
-                occurrence=occurrence,
-                trigger=RunTrigger.SCHEDULE,
-                actor_id=None,
-                now=now,
-            )
-        uow.commit()
-    return run
+    """Run the locked ``distribution`` for its latest occurrence if one is due, move its next
+    run on and schedule that run's job; ``None`` when nothing was due or the occurrence has
+    run already."""
+    assert distribution.id is not None
+    if distribution.next_run_at is None or distribution.next_run_at > now:
+        return None
+    recurrence = Recurrence(distribution.schedule, distribution.timezone)
+    occurrence = recurrence.latest_until(now)
+    cancel_next_run(uow, distribution)
+    distribution.next_run_at = recurrence.next_after(now)
+    schedule_next_run(uow, distribution, now=now)
+    if uow.call_distribution_runs.exists_for(distribution.id, occurrence):
+        return None
+    return _run(
+        uow,
+        distribution,
+        occurrence=occurrence,
+        trigger=RunTrigger.SCHEDULE,
+        actor_id=None,
+        now=now,
+    )
 
 
 @dataclass(frozen=True, kw_only=True)

@@ -39,6 +39,7 @@ from conveyor.services.assignment_queue import (
     retry_after_item_left,
 )
 from conveyor.services.references import active_employee, check_links
+from conveyor.services.robot_runs import start_robots
 from conveyor.storage.unit_of_work import UnitOfWork
 
 
@@ -99,6 +100,7 @@ def create_item(
         uow.emit(item.created(stage))
         # Distribution rules at this stage assign the item in this same transaction.
         assign_on_entry(uow, item, now=now)
+        start_robots(uow, item, now=now)
         uow.commit()
     return item
 
@@ -199,6 +201,7 @@ def move_item(
         uow.flush()
         retry_after_item_left(uow, item, left, now=now)
         assign_on_entry(uow, item, now=now)
+        start_robots(uow, item, now=now)
         uow.commit()
     return item
 
@@ -227,6 +230,7 @@ def change_item_pipeline(
         uow.flush()
         retry_after_item_left(uow, item, left, now=now)
         assign_on_entry(uow, item, now=now)
+        start_robots(uow, item, now=now)
         uow.commit()
     return item
 

@@ -10,6 +10,7 @@ from conveyor.domain.departments import Department, check_parent
 from conveyor.domain.employees import Employee, Membership, check_timezone, normalize_skills
 from conveyor.domain.errors import Conflict, InvalidValue
 from conveyor.domain.events import DomainEvent
+from conveyor.domain.languages import DEFAULT_LANGUAGE, Language
 from conveyor.domain.pages import Page
 from conveyor.storage.unit_of_work import UnitOfWork
 
@@ -31,6 +32,8 @@ class CreateEmployee:
     skills: list[str] = field(default_factory=list)
     schedule_id: int | None = None
     department_ids: list[int] = field(default_factory=list)
+    phone: str | None = None
+    language: Language = DEFAULT_LANGUAGE
 
 
 def create_department(
@@ -117,6 +120,8 @@ def create_employee(
                 skills=normalize_skills(command.skills),
                 schedule_id=command.schedule_id,
                 created_at=now,
+                phone=command.phone,
+                language=Language(command.language),
             )
         )
         department_ids = _set_memberships(uow, _id(employee), command.department_ids)
@@ -134,9 +139,11 @@ def update_employee(
     actor.require_admin()
     with uow:
         employee = uow.employees.get(employee_id)
-        for name in ("name", "email", "position", "is_external"):
+        for name in ("name", "email", "position", "is_external", "phone"):
             if name in changes:
                 setattr(employee, name, changes[name])
+        if "language" in changes:
+            employee.language = Language(str(changes["language"]))
         if "timezone" in changes:
             employee.timezone = check_timezone(str(changes["timezone"]))
         if "skills" in changes:

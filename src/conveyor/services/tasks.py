@@ -74,42 +74,25 @@ def create_task(uow: UnitOfWork, command: CreateTask, *, actor: Actor, now: date
                 _active_employee(uow, employee_id, field=f"{name}.{index}")
         if command.item_id is not None:
             _linkable_item(uow, command.item_id, actor)
-        task = uow.tasks.add(
-            Task(
-                title=command.title,
-                description=command.description,
-                creator_id=creator_id,
-                responsible_id=responsible_id,
-                deadline=command.deadline,
-                requires_acceptance=command.requires_acceptance,
-                item_id=command.item_id,
-                created_at=now,
-                updated_at=now,
-                status_changed_at=now,
-            )
+        task = Task(
+            title=command.title,
+            description=command.description,
+            creator_id=creator_id,
+            responsible_id=responsible_id,
+            deadline=command.deadline,
+            requires_acceptance=command.requires_acceptance,
+            item_id=command.item_id,
+            created_at=now,
+            updated_at=now,
+            status_changed_at=now,
         )
-        task_id = _id(task)
-        uow.tasks.set_members(task_id, CO, command.co_executor_ids)
-        uow.tasks.set_members(task_id, OBSERVER, command.observer_ids)
-        view = _view(uow, task, now)
-        uow.emit(
-            DomainEvent(
-                type="TaskCreated",
-                entity="task",
-                entity_id=task_id,
-                occurred_at=now,
-                payload={
-                    "title": task.title,
-                    "creator_id": creator_id,
-                    "responsible_id": task.responsible_id,
-                    "co_executor_ids": view.co_executor_ids,
-                    "observer_ids": view.observer_ids,
-                    "deadline": None if task.deadline is None else task.deadline.isoformat(),
-                    "requires_acceptance": task.requires_acceptance,
-                    "item_id": task.item_id,
-                    "actor_id": actor.employee_id,
-                },
-            )
+        view = add_task(
+            uow,
+            task,
+            co_executor_ids=command.co_executor_ids,
+            observer_ids=command.observer_ids,
+            actor_id=actor.employee_id,
+            now=now,
         )
         if by_rule:
             uow.flush()
@@ -119,6 +102,44 @@ def create_task(uow: UnitOfWork, command: CreateTask, *, actor: Actor, now: date
                 )
             view = _view(uow, task, now)
         uow.commit()
+    return view
+
+
+def add_task(
+    uow: UnitOfWork,
+    task: Task,
+    *,
+    co_executor_ids: list[int] | None = None,
+    observer_ids: list[int] | None = None,
+    actor_id: int,
+    now: datetime,
+    **cause: object,
+) -> TaskView:
+    """Write ``task``, already checked by the caller, with its members and its
+    ``TaskCreated`` event (``cause`` adds to the event's payload: a robot's run, say),
+    inside the caller's open ``uow``; never commits."""
+    uow.tasks.add(task)
+    task_id = _id(task)
+    uow.tasks.set_members(task_id, CO, co_executor_ids or [])
+    uow.tasks.set_members(task_id, OBSERVER, observer_ids or [])
+    view = _view(uow, task, now)
+    uow.emit(
+        _event(
+            task,
+            "TaskCreated",
+            now,
+            title=task.title,
+            creator_id=task.creator_id,
+            responsible_id=task.responsible_id,
+            co_executor_ids=view.co_executor_ids,
+            observer_ids=view.observer_ids,
+            deadline=None if task.deadline is None else task.deadline.isoformat(),
+            requires_acceptance=task.requires_acceptance,
+            item_id=task.item_id,
+            actor_id=actor_id,
+            **cause,
+        )
+    )
     return view
 
 

@@ -17,14 +17,27 @@ from conveyor.domain.departments import Department
 from conveyor.domain.distribution_rules import DistributionRule
 from conveyor.domain.employees import Employee, Membership
 from conveyor.domain.events import StoredEvent
+from conveyor.domain.jobs import Job
 from conveyor.domain.lists import ListElement, UniversalList
+from conveyor.domain.notifications import Delivery, DeliveryAttempt, Notification
 from conveyor.domain.pipelines import Pipeline, Stage
+from conveyor.domain.robot_runs import RobotRun
+from conveyor.domain.robots import Robot
 from conveyor.domain.tasks import Task, TaskMember
 from conveyor.domain.tokens import ApiToken
+from conveyor.domain.webhooks import Webhook
 from conveyor.domain.work_schedules import CalendarOverride, Schedule
 from conveyor.domain.workdays import Workday, WorkdayEntry
 from conveyor.storage.tables import assignment, clients, crm, lists, org, system, tasks
 from conveyor.storage.tables.call_distributions import call_distribution_runs, call_distributions
+from conveyor.storage.tables.jobs import jobs
+from conveyor.storage.tables.notifications import (
+    deliveries,
+    delivery_attempts,
+    notifications,
+    webhooks,
+)
+from conveyor.storage.tables.robots import robot_runs, robots
 
 mapper_registry = registry()
 
@@ -55,6 +68,13 @@ _MAPPINGS = (
     (CallDistribution, call_distributions),
     (CallDistributionRun, call_distribution_runs),
     (WaitingEntry, assignment.assignment_queue),
+    (Job, jobs),
+    (Notification, notifications),
+    (Webhook, webhooks),
+    (Delivery, deliveries),
+    (DeliveryAttempt, delivery_attempts),
+    (Robot, robots),
+    (RobotRun, robot_runs),
 )
 
 

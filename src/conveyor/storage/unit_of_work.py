@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from collections.abc import Iterator
+from contextlib import contextmanager
 from types import TracebackType
 from typing import Self
 
@@ -12,6 +14,7 @@ from sqlalchemy.orm.exc import StaleDataError
 from conveyor.domain.employees import Membership
 from conveyor.domain.errors import Conflict
 from conveyor.domain.events import DomainEvent, StoredEvent
+from conveyor.storage.job_wakeups import committed
 from conveyor.storage.repositories.absences import AbsenceRepository
 from conveyor.storage.repositories.assignment import (
     AssignmentDecisionRepository,
@@ -33,12 +36,19 @@ from conveyor.storage.repositories.call_distributions import (
 from conveyor.storage.repositories.clients import ClientRepositories, CommunicationRepository
 from conveyor.storage.repositories.crm import CrmItemRepository, PipelineRepositories
 from conveyor.storage.repositories.demand_history import DemandHistoryRepository
+from conveyor.storage.repositories.jobs import JobRepository
 from conveyor.storage.repositories.lists import ListElementRepository, ListRepository
+from conveyor.storage.repositories.notifications import (
+    DeliveryRepository,
+    NotificationRepository,
+    WebhookRepository,
+)
 from conveyor.storage.repositories.org import (
     DepartmentRepository,
     EmployeeRepository,
     TokenRepository,
 )
+from conveyor.storage.repositories.robots import RobotRepository, RobotRunRepository
 from conveyor.storage.repositories.schedules import CalendarOverrideRepository, ScheduleRepository
 from conveyor.storage.repositories.tasks import TaskRepository
 from conveyor.storage.repositories.workdays import TimeClockRepository
@@ -89,6 +99,12 @@ class UnitOfWork:
         self.call_distributions = CallDistributionRepository(s)
         self.call_distribution_runs = CallDistributionRunRepository(s)
         self.call_rounds = CallRoundRepository(s)
+        self.jobs = JobRepository(s)
+        self.notifications = NotificationRepository(s)
+        self.deliveries = DeliveryRepository(s)
+        self.webhooks = WebhookRepository(s)
+        self.robots = RobotRepository(s)
+        self.robot_runs = RobotRunRepository(s)
         return self
 
     def __exit__(
@@ -113,6 +129,7 @@ class UnitOfWork:
     def commit(self) -> None:
         try:
             self.session.commit()
+            committed(self.session)
         except IntegrityError as error:
             self.session.rollback()
             raise Conflict(conflict_message(error)) from None
@@ -122,3 +139,11 @@ class UnitOfWork:
 
     def rollback(self) -> None:
         self.session.rollback()
+
+    @contextmanager
+    def pinned(self) -> Iterator[UnitOfWork]:
+        """A unit of work like this one whose transactions all run on one connection, checked
+        out of the pool once for the block: a loop of many short transactions (the job
+        worker) saves a checkout and its liveness ping per transaction."""
+        with self._sessions.kw["bind"].connect() as connection:
+            yield UnitOfWork(sessionmaker(**{**self._sessions.kw, "bind": connection}))

@@ -2,9 +2,9 @@
 
 Each duty runs on its own interval in one daemon thread; a duty that fails is logged and
 tried again at its next tick, never stopping the others. Duties are idempotent services
-(the assignment sweep, due batch distributions), so a tick lost to a restart costs only
-delay. Durable jobs with leases arrive with the automation issue; until then this thread
-is the only scheduler, and it runs one per process.
+(the assignment sweep), so a tick lost to a restart costs only delay. Work due at a given
+time (call distributions, and whatever else is scheduled) is durable jobs instead, run by
+``workers/job_worker.py``.
 """
 
 from __future__ import annotations

@@ -9,10 +9,13 @@ from pydantic import Field, StringConstraints
 
 from conveyor.api.schemas.common import Email, Id, Input, Name, Output, Update
 from conveyor.domain.employees import EmployeeStatus
+from conveyor.domain.languages import DEFAULT_LANGUAGE, Language
 from conveyor.domain.tokens import Role
 
 Skill = Annotated[str, StringConstraints(strip_whitespace=True, min_length=1, max_length=50)]
 Timezone = Annotated[str, StringConstraints(min_length=1, max_length=64)]
+#: International form: a plus and 7 to 15 digits ("+79161234567").
+Phone = Annotated[str, StringConstraints(strip_whitespace=True, pattern=r"^\+[1-9][0-9]{6,14}$")]
 
 
 class DepartmentCreate(Input):
@@ -45,10 +48,20 @@ class EmployeeCreate(Input):
     skills: list[Skill] = Field(default_factory=list, max_length=50)
     schedule_id: Id | None = None
     department_ids: list[Id] = Field(default_factory=list, max_length=50)
+    phone: Phone | None = None
+    language: Language = DEFAULT_LANGUAGE
 
 
 class EmployeeUpdate(Update):
-    NOT_NULL = ("name", "timezone", "is_external", "skills", "department_ids", "status")
+    NOT_NULL = (
+        "name",
+        "timezone",
+        "is_external",
+        "skills",
+        "department_ids",
+        "status",
+        "language",
+    )
 
     name: Name | None = None
     email: Email | None = None
@@ -59,6 +72,8 @@ class EmployeeUpdate(Update):
     schedule_id: Id | None = None
     department_ids: list[Id] | None = Field(default=None, max_length=50)
     status: EmployeeStatus | None = None
+    phone: Phone | None = None
+    language: Language | None = None
 
 
 class EmployeePublic(Output):
@@ -74,6 +89,8 @@ class EmployeePublic(Output):
     department_ids: list[int]
     created_at: datetime
     dismissed_at: datetime | None
+    phone: str | None
+    language: Language
 
 
 class TokenCreate(Input):

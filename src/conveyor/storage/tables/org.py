@@ -13,6 +13,7 @@ from sqlalchemy import (
 
 from conveyor.domain.absences import AbsenceKind
 from conveyor.domain.employees import EmployeeStatus
+from conveyor.domain.languages import Language
 from conveyor.domain.tokens import Role
 from conveyor.domain.work_schedules import OverrideKind
 from conveyor.domain.workdays import DayAction, DayState
@@ -52,6 +53,8 @@ employees = Table(
     Column("schedule_id", Id, ForeignKey("schedules.id", ondelete="SET NULL")),
     Column("created_at", UtcDateTime, nullable=False),
     Column("dismissed_at", UtcDateTime),
+    Column("phone", String(20)),
+    Column("language", enum_of(Language, 5), nullable=False, server_default="ru"),
 )
 
 departments = Table(

@@ -2,7 +2,7 @@
 
 Revision ID: 0001
 Revises:
-Create Date: 2026-11-24 05:32:06.540353
+Create Date: 2026-11-24 07:38:08.100197
 """
 
 from collections.abc import Sequence
@@ -65,6 +65,51 @@ def upgrade() -> None:
         batch_op.create_index("ix_events_entity", ["entity", "entity_id", "id"], unique=False)
 
     op.create_table(
+        "jobs",
+        sa.Column("id", sa.BigInteger().with_variant(sa.Integer(), "sqlite"), nullable=False),
+        sa.Column("kind", sa.String(length=100), nullable=False),
+        sa.Column(
+            "payload",
+            sa.JSON(none_as_null=True).with_variant(
+                postgresql.JSONB(none_as_null=True, astext_type=Text()), "postgresql"
+            ),
+            nullable=False,
+        ),
+        sa.Column("due_at", conveyor.storage.types.UtcDateTime(timezone=True), nullable=False),
+        sa.Column(
+            "state",
+            sa.Enum(
+                "pending",
+                "running",
+                "done",
+                "dead",
+                name="jobstate",
+                native_enum=False,
+                create_constraint=True,
+                length=20,
+            ),
+            nullable=False,
+        ),
+        sa.Column("attempts", sa.Integer(), nullable=False),
+        sa.Column("max_attempts", sa.Integer(), nullable=False),
+        sa.Column("lease_owner", sa.String(length=200), nullable=True),
+        sa.Column(
+            "lease_expires_at", conveyor.storage.types.UtcDateTime(timezone=True), nullable=True
+        ),
+        sa.Column("last_error", sa.Text(), nullable=True),
+        sa.Column("key", sa.String(length=200), nullable=True),
+        sa.Column("created_at", conveyor.storage.types.UtcDateTime(timezone=True), nullable=False),
+        sa.Column("finished_at", conveyor.storage.types.UtcDateTime(timezone=True), nullable=True),
+        sa.PrimaryKeyConstraint("id", name=op.f("pk_jobs")),
+        sa.UniqueConstraint("key", name=op.f("uq_jobs_key")),
+    )
+    with op.batch_alter_table("jobs", schema=None) as batch_op:
+        batch_op.create_index("ix_jobs_state_due_at", ["state", "due_at"], unique=False)
+        batch_op.create_index(
+            "ix_jobs_state_lease_expires_at", ["state", "lease_expires_at"], unique=False
+        )
+
+    op.create_table(
         "lists",
         sa.Column("id", sa.BigInteger().with_variant(sa.Integer(), "sqlite"), nullable=False),
         sa.Column("code", sa.String(length=63), nullable=False),
@@ -124,6 +169,23 @@ def upgrade() -> None:
         sa.UniqueConstraint("name", name=op.f("uq_schedules_name")),
     )
     op.create_table(
+        "webhooks",
+        sa.Column("id", sa.BigInteger().with_variant(sa.Integer(), "sqlite"), nullable=False),
+        sa.Column("name", sa.String(length=200), nullable=False),
+        sa.Column("url", sa.String(length=2000), nullable=False),
+        sa.Column("secret", sa.String(length=200), nullable=False),
+        sa.Column(
+            "kinds",
+            sa.JSON(none_as_null=True).with_variant(
+                postgresql.JSONB(none_as_null=True, astext_type=Text()), "postgresql"
+            ),
+            nullable=False,
+        ),
+        sa.Column("active", sa.Boolean(), nullable=False),
+        sa.Column("created_at", conveyor.storage.types.UtcDateTime(timezone=True), nullable=False),
+        sa.PrimaryKeyConstraint("id", name=op.f("pk_webhooks")),
+    )
+    op.create_table(
         "employees",
         sa.Column("id", sa.BigInteger().with_variant(sa.Integer(), "sqlite"), nullable=False),
         sa.Column("name", sa.String(length=200), nullable=False),
@@ -155,6 +217,15 @@ def upgrade() -> None:
         ),
         sa.Column("created_at", conveyor.storage.types.UtcDateTime(timezone=True), nullable=False),
         sa.Column("dismissed_at", conveyor.storage.types.UtcDateTime(timezone=True), nullable=True),
+        sa.Column("phone", sa.String(length=20), nullable=True),
+        sa.Column(
+            "language",
+            sa.Enum(
+                "ru", "en", name="language", native_enum=False, create_constraint=True, length=5
+            ),
+            server_default="ru",
+            nullable=False,
+        ),
         sa.ForeignKeyConstraint(
             ["schedule_id"],
             ["schedules.id"],
@@ -649,6 +720,131 @@ def upgrade() -> None:
         )
 
     op.create_table(
+        "notifications",
+        sa.Column("id", sa.BigInteger().with_variant(sa.Integer(), "sqlite"), nullable=False),
+        sa.Column(
+            "recipient_id", sa.BigInteger().with_variant(sa.Integer(), "sqlite"), nullable=False
+        ),
+        sa.Column("kind", sa.String(length=50), nullable=False),
+        sa.Column(
+            "params",
+            sa.JSON(none_as_null=True).with_variant(
+                postgresql.JSONB(none_as_null=True, astext_type=Text()), "postgresql"
+            ),
+            nullable=False,
+        ),
+        sa.Column("link_entity", sa.String(length=50), nullable=True),
+        sa.Column("link_id", sa.BigInteger().with_variant(sa.Integer(), "sqlite"), nullable=True),
+        sa.Column("created_at", conveyor.storage.types.UtcDateTime(timezone=True), nullable=False),
+        sa.Column("read_at", conveyor.storage.types.UtcDateTime(timezone=True), nullable=True),
+        sa.ForeignKeyConstraint(
+            ["recipient_id"],
+            ["employees.id"],
+            name=op.f("fk_notifications_recipient_id_employees"),
+            ondelete="CASCADE",
+        ),
+        sa.PrimaryKeyConstraint("id", name=op.f("pk_notifications")),
+    )
+    with op.batch_alter_table("notifications", schema=None) as batch_op:
+        batch_op.create_index("ix_notifications_recipient", ["recipient_id", "id"], unique=False)
+        batch_op.create_index(
+            "ix_notifications_recipient_unread", ["recipient_id", "read_at"], unique=False
+        )
+
+    op.create_table(
+        "robots",
+        sa.Column("id", sa.BigInteger().with_variant(sa.Integer(), "sqlite"), nullable=False),
+        sa.Column(
+            "entity_type",
+            sa.Enum(
+                "lead",
+                "deal",
+                "contact",
+                "company",
+                name="entitytype",
+                native_enum=False,
+                create_constraint=True,
+                length=20,
+            ),
+            nullable=False,
+        ),
+        sa.Column(
+            "pipeline_id", sa.BigInteger().with_variant(sa.Integer(), "sqlite"), nullable=False
+        ),
+        sa.Column("stage_id", sa.BigInteger().with_variant(sa.Integer(), "sqlite"), nullable=False),
+        sa.Column("position", sa.Integer(), nullable=False),
+        sa.Column("name", sa.String(length=200), nullable=False),
+        sa.Column("enabled", sa.Boolean(), nullable=False),
+        sa.Column("condition", sa.Text(), nullable=True),
+        sa.Column(
+            "timing_kind",
+            sa.Enum(
+                "immediately",
+                "after",
+                "after_working",
+                name="timingkind",
+                native_enum=False,
+                create_constraint=True,
+                length=20,
+            ),
+            nullable=False,
+        ),
+        sa.Column("delay_amount", sa.Integer(), nullable=False),
+        sa.Column(
+            "delay_unit",
+            sa.Enum(
+                "minutes",
+                "hours",
+                "days",
+                name="timeunit",
+                native_enum=False,
+                create_constraint=True,
+                length=20,
+            ),
+            nullable=True,
+        ),
+        sa.Column("working_hours_only", sa.Boolean(), nullable=False),
+        sa.Column(
+            "action",
+            sa.Enum(
+                "notify",
+                "control",
+                "create_task",
+                "change_stage",
+                "set_field",
+                "change_responsible",
+                name="actionkind",
+                native_enum=False,
+                create_constraint=True,
+                length=30,
+            ),
+            nullable=False,
+        ),
+        sa.Column(
+            "params",
+            sa.JSON(none_as_null=True).with_variant(
+                postgresql.JSONB(none_as_null=True, astext_type=Text()), "postgresql"
+            ),
+            nullable=False,
+        ),
+        sa.Column("version", sa.Integer(), nullable=False),
+        sa.Column("created_at", conveyor.storage.types.UtcDateTime(timezone=True), nullable=False),
+        sa.Column("updated_at", conveyor.storage.types.UtcDateTime(timezone=True), nullable=False),
+        sa.ForeignKeyConstraint(
+            ["pipeline_id"],
+            ["pipelines.id"],
+            name=op.f("fk_robots_pipeline_id_pipelines"),
+            ondelete="CASCADE",
+        ),
+        sa.ForeignKeyConstraint(
+            ["stage_id"], ["stages.id"], name=op.f("fk_robots_stage_id_stages"), ondelete="CASCADE"
+        ),
+        sa.PrimaryKeyConstraint("id", name=op.f("pk_robots")),
+    )
+    with op.batch_alter_table("robots", schema=None) as batch_op:
+        batch_op.create_index("ix_robots_stage_position", ["stage_id", "position"], unique=False)
+
+    op.create_table(
         "workday_entries",
         sa.Column("id", sa.BigInteger().with_variant(sa.Integer(), "sqlite"), nullable=False),
         sa.Column(
@@ -894,6 +1090,71 @@ def upgrade() -> None:
         )
 
     op.create_table(
+        "deliveries",
+        sa.Column("id", sa.BigInteger().with_variant(sa.Integer(), "sqlite"), nullable=False),
+        sa.Column(
+            "notification_id", sa.BigInteger().with_variant(sa.Integer(), "sqlite"), nullable=False
+        ),
+        sa.Column(
+            "channel",
+            sa.Enum(
+                "email",
+                "sms",
+                "webhook",
+                name="channel",
+                native_enum=False,
+                create_constraint=True,
+                length=10,
+            ),
+            nullable=False,
+        ),
+        sa.Column("address", sa.String(length=2000), nullable=False),
+        sa.Column(
+            "webhook_id", sa.BigInteger().with_variant(sa.Integer(), "sqlite"), nullable=True
+        ),
+        sa.Column(
+            "state",
+            sa.Enum(
+                "pending",
+                "sent",
+                "dead",
+                "skipped",
+                name="deliverystate",
+                native_enum=False,
+                create_constraint=True,
+                length=10,
+            ),
+            nullable=False,
+        ),
+        sa.Column("attempts", sa.Integer(), nullable=False),
+        sa.Column("last_error", sa.String(length=1000), nullable=True),
+        sa.Column(
+            "next_attempt_at", conveyor.storage.types.UtcDateTime(timezone=True), nullable=True
+        ),
+        sa.Column("sent_at", conveyor.storage.types.UtcDateTime(timezone=True), nullable=True),
+        sa.Column("created_at", conveyor.storage.types.UtcDateTime(timezone=True), nullable=False),
+        sa.ForeignKeyConstraint(
+            ["notification_id"],
+            ["notifications.id"],
+            name=op.f("fk_deliveries_notification_id_notifications"),
+            ondelete="CASCADE",
+        ),
+        sa.ForeignKeyConstraint(
+            ["webhook_id"],
+            ["webhooks.id"],
+            name=op.f("fk_deliveries_webhook_id_webhooks"),
+            ondelete="SET NULL",
+        ),
+        sa.PrimaryKeyConstraint("id", name=op.f("pk_deliveries")),
+    )
+    with op.batch_alter_table("deliveries", schema=None) as batch_op:
+        batch_op.create_index("ix_deliveries_due", ["next_attempt_at", "state"], unique=False)
+        batch_op.create_index(
+            batch_op.f("ix_deliveries_notification_id"), ["notification_id"], unique=False
+        )
+        batch_op.create_index(batch_op.f("ix_deliveries_webhook_id"), ["webhook_id"], unique=False)
+
+    op.create_table(
         "memberships",
         sa.Column(
             "employee_id", sa.BigInteger().with_variant(sa.Integer(), "sqlite"), nullable=False
@@ -1045,6 +1306,28 @@ def upgrade() -> None:
         )
 
     op.create_table(
+        "delivery_attempts",
+        sa.Column("id", sa.BigInteger().with_variant(sa.Integer(), "sqlite"), nullable=False),
+        sa.Column(
+            "delivery_id", sa.BigInteger().with_variant(sa.Integer(), "sqlite"), nullable=False
+        ),
+        sa.Column("at", conveyor.storage.types.UtcDateTime(timezone=True), nullable=False),
+        sa.Column("ok", sa.Boolean(), nullable=False),
+        sa.Column("error", sa.String(length=1000), nullable=True),
+        sa.ForeignKeyConstraint(
+            ["delivery_id"],
+            ["deliveries.id"],
+            name=op.f("fk_delivery_attempts_delivery_id_deliveries"),
+            ondelete="CASCADE",
+        ),
+        sa.PrimaryKeyConstraint("id", name=op.f("pk_delivery_attempts")),
+    )
+    with op.batch_alter_table("delivery_attempts", schema=None) as batch_op:
+        batch_op.create_index(
+            batch_op.f("ix_delivery_attempts_delivery_id"), ["delivery_id"], unique=False
+        )
+
+    op.create_table(
         "assignment_weights",
         sa.Column("rule_id", sa.BigInteger().with_variant(sa.Integer(), "sqlite"), nullable=False),
         sa.Column("item_id", sa.BigInteger().with_variant(sa.Integer(), "sqlite"), nullable=False),
@@ -1151,6 +1434,78 @@ def upgrade() -> None:
         batch_op.create_index(
             "ix_communications_item_at", ["item_id", "occurred_at", "id"], unique=False
         )
+
+    op.create_table(
+        "robot_runs",
+        sa.Column("id", sa.BigInteger().with_variant(sa.Integer(), "sqlite"), nullable=False),
+        sa.Column("robot_id", sa.BigInteger().with_variant(sa.Integer(), "sqlite"), nullable=False),
+        sa.Column("robot_version", sa.Integer(), nullable=False),
+        sa.Column("robot_name", sa.String(length=200), nullable=False),
+        sa.Column("entity_type", sa.String(length=16), nullable=False),
+        sa.Column("item_id", sa.BigInteger().with_variant(sa.Integer(), "sqlite"), nullable=False),
+        sa.Column("stage_id", sa.BigInteger().with_variant(sa.Integer(), "sqlite"), nullable=False),
+        sa.Column(
+            "stage_entered_at", conveyor.storage.types.UtcDateTime(timezone=True), nullable=False
+        ),
+        sa.Column(
+            "state",
+            sa.Enum(
+                "scheduled",
+                "fired",
+                "skipped",
+                "failed",
+                "cancelled",
+                name="runstate",
+                native_enum=False,
+                create_constraint=True,
+                length=20,
+            ),
+            nullable=False,
+        ),
+        sa.Column("due_at", conveyor.storage.types.UtcDateTime(timezone=True), nullable=False),
+        sa.Column("created_at", conveyor.storage.types.UtcDateTime(timezone=True), nullable=False),
+        sa.Column("finished_at", conveyor.storage.types.UtcDateTime(timezone=True), nullable=True),
+        sa.Column(
+            "reason",
+            sa.Enum(
+                "done",
+                "condition_false",
+                "condition_failed",
+                "action_failed",
+                "left_stage",
+                "robot_deleted",
+                "robot_disabled",
+                "item_deleted",
+                "cascade_limit",
+                "timing_failed",
+                "job_died",
+                name="reason",
+                native_enum=False,
+                create_constraint=True,
+                length=30,
+            ),
+            nullable=True,
+        ),
+        sa.Column("detail", sa.Text(), nullable=True),
+        sa.Column(
+            "data",
+            sa.JSON(none_as_null=True).with_variant(
+                postgresql.JSONB(none_as_null=True, astext_type=Text()), "postgresql"
+            ),
+            nullable=False,
+        ),
+        sa.ForeignKeyConstraint(
+            ["item_id"],
+            ["crm_items.id"],
+            name=op.f("fk_robot_runs_item_id_crm_items"),
+            ondelete="CASCADE",
+        ),
+        sa.PrimaryKeyConstraint("id", name=op.f("pk_robot_runs")),
+        sa.UniqueConstraint("robot_id", "item_id", "stage_entered_at", name="uq_robot_runs_entry"),
+    )
+    with op.batch_alter_table("robot_runs", schema=None) as batch_op:
+        batch_op.create_index("ix_robot_runs_item_state", ["item_id", "state"], unique=False)
+        batch_op.create_index("ix_robot_runs_state_due_at", ["state", "due_at"], unique=False)
 
     op.create_table(
         "tasks",
@@ -1290,6 +1645,11 @@ def downgrade() -> None:
         batch_op.drop_index(batch_op.f("ix_tasks_company_id"))
 
     op.drop_table("tasks")
+    with op.batch_alter_table("robot_runs", schema=None) as batch_op:
+        batch_op.drop_index("ix_robot_runs_state_due_at")
+        batch_op.drop_index("ix_robot_runs_item_state")
+
+    op.drop_table("robot_runs")
     with op.batch_alter_table("communications", schema=None) as batch_op:
         batch_op.drop_index("ix_communications_item_at")
         batch_op.drop_index("ix_communications_contact_at")
@@ -1301,6 +1661,10 @@ def downgrade() -> None:
         batch_op.drop_index("ix_assignment_weights_item")
 
     op.drop_table("assignment_weights")
+    with op.batch_alter_table("delivery_attempts", schema=None) as batch_op:
+        batch_op.drop_index(batch_op.f("ix_delivery_attempts_delivery_id"))
+
+    op.drop_table("delivery_attempts")
     with op.batch_alter_table("crm_items", schema=None) as batch_op:
         batch_op.drop_index("ix_crm_items_type_pipeline")
         batch_op.drop_index("ix_crm_items_type_created")
@@ -1316,6 +1680,12 @@ def downgrade() -> None:
         batch_op.drop_index(batch_op.f("ix_memberships_department_id"))
 
     op.drop_table("memberships")
+    with op.batch_alter_table("deliveries", schema=None) as batch_op:
+        batch_op.drop_index(batch_op.f("ix_deliveries_webhook_id"))
+        batch_op.drop_index(batch_op.f("ix_deliveries_notification_id"))
+        batch_op.drop_index("ix_deliveries_due")
+
+    op.drop_table("deliveries")
     with op.batch_alter_table("contacts", schema=None) as batch_op:
         batch_op.drop_index(batch_op.f("ix_contacts_responsible_id"))
         batch_op.drop_index(batch_op.f("ix_contacts_company_id"))
@@ -1335,6 +1705,15 @@ def downgrade() -> None:
         batch_op.drop_index("ix_workday_entries_employee_at")
 
     op.drop_table("workday_entries")
+    with op.batch_alter_table("robots", schema=None) as batch_op:
+        batch_op.drop_index("ix_robots_stage_position")
+
+    op.drop_table("robots")
+    with op.batch_alter_table("notifications", schema=None) as batch_op:
+        batch_op.drop_index("ix_notifications_recipient_unread")
+        batch_op.drop_index("ix_notifications_recipient")
+
+    op.drop_table("notifications")
     with op.batch_alter_table("distribution_rules", schema=None) as batch_op:
         batch_op.drop_index("ix_distribution_rules_trigger")
         batch_op.drop_index("ix_distribution_rules_pipeline")
@@ -1377,9 +1756,15 @@ def downgrade() -> None:
         batch_op.drop_index(batch_op.f("ix_employees_status"))
 
     op.drop_table("employees")
+    op.drop_table("webhooks")
     op.drop_table("schedules")
     op.drop_table("pipelines")
     op.drop_table("lists")
+    with op.batch_alter_table("jobs", schema=None) as batch_op:
+        batch_op.drop_index("ix_jobs_state_lease_expires_at")
+        batch_op.drop_index("ix_jobs_state_due_at")
+
+    op.drop_table("jobs")
     with op.batch_alter_table("events", schema=None) as batch_op:
         batch_op.drop_index("ix_events_entity")
 

@@ -1,0 +1,201 @@
+"""What a notification says, in each language: the message catalog, keyed by kind.
+
+A template is trusted text of this module, formatted with ``str.format`` using plain named
+fields only (``{title}``; never attribute or index access, checked by the unit tests); the
+values come from the notification's ``params`` and are never evaluated. A kind may have a
+variant per linked entity (``item_assigned.deal``, ``item_assigned.task``), because the
+wording — and in Russian the grammatical gender — depends on it; the kind's own entry is
+the fallback. Every variant of a kind in every language uses the same fields.
+
+Rendering never fails: a kind this version does not know (written by a newer one) or a
+missing value renders plainly rather than breaking someone's feed.
+"""
+
+from __future__ import annotations
+
+import string
+from collections.abc import Mapping
+from dataclasses import dataclass
+from types import MappingProxyType
+from typing import Any
+
+from conveyor.domain.errors import InvalidValue
+from conveyor.domain.languages import Language
+
+ITEM_ASSIGNED = "item_assigned"
+ASSIGNMENT_ESCALATED = "assignment_escalated"
+MESSAGE = "message"
+#: A robot's message (its text rendered from the robot's template) and its control notice.
+ROBOT_MESSAGE = "robot_message"
+ROBOT_CONTROL = "robot_control"
+
+#: How long one value may be (a title, a reason, a message's text).
+MAX_VALUE = 5000
+#: Shown for a value a template needs and the params lack, and where a text was cut.
+MISSING = ELLIPSIS = "…"
+
+
+@dataclass(frozen=True, kw_only=True)
+class Template:
+    """A short ``subject`` (an email's subject, a feed title) and the full ``body``."""
+
+    subject: str
+    body: str
+
+
+@dataclass(frozen=True, kw_only=True)
+class Rendered:
+    subject: str
+    body: str
+
+
+EN, RU = Language.EN, Language.RU
+
+
+def _t(subject: str, body: str) -> Template:
+    return Template(subject=subject, body=body)
+
+
+CATALOG: Mapping[str, Mapping[Language, Template]] = MappingProxyType(
+    {
+        ITEM_ASSIGNED: {
+            EN: _t("«{title}» is yours", "«{title}» is yours: {reason}"),
+            RU: _t("Вам передано «{title}»", "Вам передано «{title}»: {reason}"),
+        },
+        f"{ITEM_ASSIGNED}.deal": {
+            EN: _t("Deal «{title}» is yours", "Deal «{title}» is yours: {reason}"),
+            RU: _t("Сделка «{title}» теперь ваша", "Сделка «{title}» теперь ваша: {reason}"),
+        },
+        f"{ITEM_ASSIGNED}.lead": {
+            EN: _t("Lead «{title}» is yours", "Lead «{title}» is yours: {reason}"),
+            RU: _t("Лид «{title}» теперь ваш", "Лид «{title}» теперь ваш: {reason}"),
+        },
+        f"{ITEM_ASSIGNED}.task": {
+            EN: _t("Task «{title}» is yours", "Task «{title}» is yours: {reason}"),
+            RU: _t("Задача «{title}» теперь ваша", "Задача «{title}» теперь ваша: {reason}"),
+        },
+        ASSIGNMENT_ESCALATED: {
+            EN: _t(
+                "«{title}» is waiting for someone free",
+                "«{title}» has waited {minutes} min for rule «{rule}»",
+            ),
+            RU: _t(
+                "«{title}» ждёт исполнителя",
+                "«{title}» ждёт исполнителя {minutes} мин по правилу «{rule}»",
+            ),
+        },
+        f"{ASSIGNMENT_ESCALATED}.deal": {
+            EN: _t(
+                "Deal «{title}» is waiting for someone free",
+                "Deal «{title}» has waited {minutes} min for rule «{rule}»",
+            ),
+            RU: _t(
+                "Сделка «{title}» ждёт исполнителя",
+                "Сделка «{title}» ждёт исполнителя {minutes} мин по правилу «{rule}»",
+            ),
+        },
+        f"{ASSIGNMENT_ESCALATED}.lead": {
+            EN: _t(
+                "Lead «{title}» is waiting for someone free",
+                "Lead «{title}» has waited {minutes} min for rule «{rule}»",
+            ),
+            RU: _t(
+                "Лид «{title}» ждёт исполнителя",
+                "Лид «{title}» ждёт исполнителя {minutes} мин по правилу «{rule}»",
+            ),
+        },
+        f"{ASSIGNMENT_ESCALATED}.task": {
+            EN: _t(
+                "Task «{title}» is waiting for someone free",
+                "Task «{title}» has waited {minutes} min for rule «{rule}»",
+            ),
+            RU: _t(
+                "Задача «{title}» ждёт исполнителя",
+                "Задача «{title}» ждёт исполнителя {minutes} мин по правилу «{rule}»",
+            ),
+        },
+        ROBOT_MESSAGE: {
+            EN: _t("«{title}»: {robot}", "{text}"),
+            RU: _t("«{title}»: {robot}", "{text}"),
+        },
+        ROBOT_CONTROL: {
+            EN: _t("Control: «{title}»", "{text}"),
+            RU: _t("Контроль: «{title}»", "{text}"),
+        },
+        MESSAGE: {
+            EN: _t("Message", "{text}"),
+            RU: _t("Сообщение", "{text}"),
+        },
+    }
+)
+
+#: The kinds a notification may have (variants are not kinds).
+KINDS = frozenset(key for key in CATALOG if "." not in key)
+
+
+def fields_of(template: str) -> list[str]:
+    """The named fields ``template`` uses, in order."""
+    return [name for _, name, _, _ in string.Formatter().parse(template) if name is not None]
+
+
+def required_params(kind: str) -> frozenset[str]:
+    """The values every text of ``kind`` needs."""
+    texts = CATALOG[kind][EN]
+    return frozenset(fields_of(texts.subject) + fields_of(texts.body))
+
+
+def shorten(text: str, limit: int) -> str:
+    """``text`` when it is at most ``limit`` characters, else its start and an ellipsis,
+    ``limit`` characters in all."""
+    if limit < 1:
+        raise ValueError("limit must be at least 1")
+    return text if len(text) <= limit else text[: limit - 1] + ELLIPSIS
+
+
+def check_params(kind: str, params: Mapping[str, Any], *, cut: bool = False) -> dict[str, Any]:
+    """``params`` for a notification of ``kind``, refused unless the kind exists and every
+    value its texts need is there, each a string or a number of at most ``MAX_VALUE``
+    characters. With ``cut`` (the application's own notices: a long text must never fail
+    their cause) a longer string is shortened to ``MAX_VALUE`` with an ellipsis instead of
+    refused; input from people is checked without it."""
+    if kind not in KINDS:
+        raise InvalidValue(
+            f"Unknown notification kind '{kind}'; known: {', '.join(sorted(KINDS))}", field="kind"
+        )
+    for name in sorted(required_params(kind)):
+        if name not in params:
+            raise InvalidValue(f"A '{kind}' notification needs '{name}'", field=f"params.{name}")
+    checked: dict[str, Any] = {}
+    for name, value in params.items():
+        if isinstance(value, bool) or not isinstance(value, str | int | float):
+            raise InvalidValue("must be a string or a number", field=f"params.{name}")
+        if isinstance(value, str) and len(value) > MAX_VALUE:
+            if cut:
+                value = shorten(value, MAX_VALUE)
+            else:
+                raise InvalidValue(f"is longer than {MAX_VALUE} characters", field=f"params.{name}")
+        checked[name] = value
+    return checked
+
+
+def render(
+    kind: str, params: Mapping[str, Any], language: Language, *, about: str | None = None
+) -> Rendered:
+    """The notification's text in ``language``; ``about`` is the linked entity's type (the
+    variant ``kind.about`` is used when the catalog has it)."""
+    texts = CATALOG.get(f"{kind}.{about}") if about else None
+    texts = texts or CATALOG.get(kind)
+    if texts is None:
+        return Rendered(subject=kind, body=kind)
+    template = texts[language]
+    values = _Values(params)
+    return Rendered(
+        subject=template.subject.format_map(values), body=template.body.format_map(values)
+    )
+
+
+class _Values(dict[str, Any]):
+    """The params, with a visible mark for a missing one instead of a ``KeyError``."""
+
+    def __missing__(self, key: str) -> str:
+        return MISSING

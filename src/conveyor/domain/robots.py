@@ -1,0 +1,220 @@
+"""Robots: what happens by itself when a lead or deal reaches a stage.
+
+A robot is a definition (its runs are ``domain.robot_runs``): it belongs to one stage of
+one pipeline and has a place in the stage's ordered list (``position``), a ``condition``
+(a safe expression over the item, its contact and company and its responsible, checked
+when the robot is about to act), a ``Timing`` (when it acts after the item enters the
+stage) and an action (``action`` and its ``params``; ``domain.robot_params`` says what
+each action takes).
+
+``check`` enforces what the robot alone can tell, naming the field at fault
+(``timing.amount``, ``action.text``...); what it refers to (stages, employees, fields,
+rules) and its expressions and templates are checked by the service on save, so a stored
+robot was valid when it was saved. ``version`` starts at 1 and grows by one on every
+change, so a run names the exact definition it followed.
+"""
+
+from __future__ import annotations
+
+import enum
+from collections.abc import Mapping
+from dataclasses import dataclass, field
+from datetime import datetime, timedelta
+from typing import Any
+
+from conveyor.domain.errors import InvalidValue
+from conveyor.domain.pipelines import EntityType, check_pipeline_entity
+from conveyor.domain.robot_params import ActionKind, normalize_params
+
+#: A stage's list is short: a long one is a modelling mistake (and each runs per entry).
+MAX_ROBOTS_PER_STAGE = 50
+MAX_NAME = 200
+#: The longest delay, per unit: a year.
+MAX_AMOUNT = {"minutes": 60 * 24 * 365, "hours": 24 * 365, "days": 365}
+
+
+class TimingKind(enum.StrEnum):
+    #: As soon as the item enters the stage, in the same transaction as the move.
+    IMMEDIATELY = "immediately"
+    #: After ``amount`` ``unit`` of plain elapsed time.
+    AFTER = "after"
+    #: After ``amount`` ``unit`` of working time on the responsible's schedule and calendar.
+    AFTER_WORKING = "after_working"
+
+
+class TimeUnit(enum.StrEnum):
+    MINUTES = "minutes"
+    HOURS = "hours"
+    DAYS = "days"
+
+
+@dataclass(frozen=True, kw_only=True)
+class Timing:
+    """When a robot acts, counted from the moment the item entered the stage.
+
+    ``working_hours_only``: a moment outside the responsible's working hours is put off to
+    the next working moment (an immediate robot entered at night acts in the morning).
+    """
+
+    kind: TimingKind = TimingKind.IMMEDIATELY
+    amount: int = 0
+    unit: TimeUnit | None = None
+    working_hours_only: bool = False
+
+    def check(self) -> None:
+        if self.kind is TimingKind.IMMEDIATELY:
+            if self.amount:
+                raise InvalidValue(
+                    "An immediate robot has no delay; leave the amount out",
+                    field="timing.amount",
+                )
+            if self.unit is not None:
+                raise InvalidValue(
+                    "An immediate robot has no delay; leave the unit out", field="timing.unit"
+                )
+            return
+        if self.unit is None:
+            raise InvalidValue(
+                "Say the unit of the delay: minutes, hours or days", field="timing.unit"
+            )
+        limit = MAX_AMOUNT[self.unit.value]
+        if isinstance(self.amount, bool) or not 1 <= self.amount <= limit:
+            raise InvalidValue(
+                f"The delay is 1 to {limit} {self.unit.value}", field="timing.amount"
+            )
+
+    @property
+    def delayed(self) -> bool:
+        return self.kind is not TimingKind.IMMEDIATELY
+
+    @property
+    def needs_working_time(self) -> bool:
+        return self.kind is TimingKind.AFTER_WORKING or self.working_hours_only
+
+    def elapsed(self) -> timedelta:
+        """The plain delay of an ``after`` timing (zero for the others)."""
+        if self.kind is not TimingKind.AFTER or self.unit is None:
+            return timedelta(0)
+        return timedelta(**{self.unit.value: self.amount})
+
+    def as_data(self) -> dict[str, Any]:
+        return {
+            "kind": self.kind.value,
+            "amount": self.amount,
+            "unit": None if self.unit is None else self.unit.value,
+            "working_hours_only": self.working_hours_only,
+        }
+
+
+@dataclass(kw_only=True)
+class Robot:
+    """One robot of one stage (see the module)."""
+
+    id: int | None = None
+    entity_type: EntityType
+    pipeline_id: int
+    stage_id: int
+    #: The robot's place in its stage's list, 0 first; robots act in this order.
+    position: int = 0
+    name: str
+    enabled: bool = True
+    condition: str | None = None
+    timing_kind: TimingKind = TimingKind.IMMEDIATELY
+    delay_amount: int = 0
+    delay_unit: TimeUnit | None = None
+    working_hours_only: bool = False
+    action: ActionKind
+    params: dict[str, Any] = field(default_factory=dict)
+    version: int = 1
+    created_at: datetime
+    updated_at: datetime
+
+    @property
+    def timing(self) -> Timing:
+        return Timing(
+            kind=self.timing_kind,
+            amount=self.delay_amount,
+            unit=self.delay_unit,
+            working_hours_only=self.working_hours_only,
+        )
+
+    def set_timing(self, timing: Timing) -> None:
+        self.timing_kind = timing.kind
+        self.delay_amount = timing.amount
+        self.delay_unit = timing.unit
+        self.working_hours_only = timing.working_hours_only
+
+    def check(self) -> None:
+        """Refuse, naming the field, what is wrong with the robot on its own; ``params``
+        are normalised for the action (defaults filled in)."""
+        check_pipeline_entity(self.entity_type)
+        name = self.name.strip()
+        if not name or len(name) > MAX_NAME:
+            raise InvalidValue(f"A robot's name is 1 to {MAX_NAME} characters", field="name")
+        self.name = name
+        if self.condition is not None and not self.condition.strip():
+            self.condition = None
+        self.timing.check()
+        self.params = normalize_params(self.action, self.params)
+        if self.action is ActionKind.CHANGE_STAGE and self.params["stage_id"] == self.stage_id:
+            raise InvalidValue(
+                "A robot cannot move the item to the stage it belongs to",
+                field="action.stage_id",
+            )
+
+    def change(self, changes: Mapping[str, Any], *, now: datetime) -> list[str]:
+        """Apply ``changes`` (attribute -> value; ``timing`` as a ``Timing``) and return the
+        names that really changed; when any did, the version grows by one. ``check`` is up
+        to the caller."""
+        changed = []
+        for name, value in changes.items():
+            if name == "timing":
+                if value != self.timing:
+                    self.set_timing(value)
+                    changed.append(name)
+                continue
+            if name not in CHANGEABLE:
+                raise InvalidValue(f"'{name}' cannot be changed", field=name)
+            if getattr(self, name) != value:
+                setattr(self, name, dict(value) if isinstance(value, dict) else value)
+                changed.append(name)
+        if changed:
+            self.version += 1
+            self.updated_at = now
+        return sorted(changed)
+
+    def summary(self) -> dict[str, Any]:
+        """The robot's identity for events: JSON-able."""
+        return {
+            "name": self.name,
+            "version": self.version,
+            "entity_type": self.entity_type.value,
+            "pipeline_id": self.pipeline_id,
+            "stage_id": self.stage_id,
+            "position": self.position,
+            "action": self.action.value,
+            "enabled": self.enabled,
+        }
+
+
+#: What ``Robot.change`` may set besides ``timing``; a robot stays on its stage.
+CHANGEABLE = frozenset({"name", "enabled", "condition", "action", "params"})
+
+
+def check_order(current_ids: list[int], wanted_ids: list[int]) -> None:
+    """Refuse a new order of a stage's robots unless it names each of them exactly once."""
+    seen: set[int] = set()
+    for index, robot_id in enumerate(wanted_ids):
+        if robot_id in seen:
+            raise InvalidValue(f"Robot {robot_id} appears twice", field=f"robot_ids.{index}")
+        if robot_id not in current_ids:
+            raise InvalidValue(
+                f"Robot {robot_id} is not a robot of this stage", field=f"robot_ids.{index}"
+            )
+        seen.add(robot_id)
+    missing = [robot_id for robot_id in current_ids if robot_id not in seen]
+    if missing:
+        raise InvalidValue(
+            f"The new order leaves out robot {missing[0]}; name every robot of the stage",
+            field="robot_ids",
+        )
