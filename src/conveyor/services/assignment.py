@@ -61,7 +61,6 @@ from conveyor.engines.assignment import (
     explain,
 )
 from conveyor.services.assignment_context import compiled, weigh
-from conveyor.services.assignment_load import held_load
 from conveyor.services.assignment_notices import notify_assignee
 from conveyor.services.assignment_subjects import (
     DealOrLead,
@@ -71,7 +70,7 @@ from conveyor.services.assignment_subjects import (
     locked,
     subjects,
 )
-from conveyor.services.candidates import candidate_snapshots, resolve_pool
+from conveyor.services.candidates import rule_snapshots
 from conveyor.storage.unit_of_work import UnitOfWork
 
 #: Rule-driven moves that may follow one stage entry (see the module docstring).
@@ -267,22 +266,7 @@ class _PoolView:
     @classmethod
     def read(cls, uow: UnitOfWork, rule: DistributionRule, *, now: datetime) -> _PoolView:
         assert rule.id is not None
-        pool = resolve_pool(
-            uow,
-            employee_ids=rule.employee_ids,
-            department_ids=rule.department_ids,
-            include_subdepartments=rule.include_subdepartments,
-        )
-        snapshots = candidate_snapshots(
-            uow,
-            pool,
-            now=now,
-            in_work_stage_ids=rule.in_work_stage_ids,
-            count_open_tasks=rule.count_open_tasks,
-            held=held_load(uow, rule, pool, store=True),
-            entity_type=rule.entity_type.value,
-            capacities=rule.capacity_overrides,
-        )
+        snapshots = rule_snapshots(uow, rule, now=now, store=True)
         return cls(snapshots=snapshots, cursor=uow.assignment_decisions.cursor(rule.id))
 
     def decide(self, work: WorkItem, settings: RuleSettings, *, now: datetime) -> Decision:

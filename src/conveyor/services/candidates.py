@@ -23,16 +23,23 @@ from decimal import Decimal
 from typing import Any
 
 from conveyor.domain.departments import subtree_ids
+from conveyor.domain.distribution_rules import DistributionRule
 from conveyor.domain.errors import InvalidValue
 from conveyor.domain.workdays import UNCLOSED, DayState, local_day
 from conveyor.domain.working_time import WorkingTime
 from conveyor.engines.assignment.snapshots import CandidateSnapshot, CurrentAbsence, skill_tags
-from conveyor.services.assignment_load import HeldLoad
+from conveyor.services.assignment_load import HeldLoad, held_load
 from conveyor.services.working_time import EmployeeWorkingTime, check_instant
 from conveyor.storage.repositories.workload import AwayPeriod, DayRecord, StaffMember
 from conveyor.storage.unit_of_work import UnitOfWork
 
-__all__ = ["ENTITY_TYPES", "FAIR_SHARE_WINDOW_DAYS", "candidate_snapshots", "resolve_pool"]
+__all__ = [
+    "ENTITY_TYPES",
+    "FAIR_SHARE_WINDOW_DAYS",
+    "candidate_snapshots",
+    "resolve_pool",
+    "rule_snapshots",
+]
 
 #: How far back fair share looks, in days (today included).
 FAIR_SHARE_WINDOW_DAYS = 30
@@ -161,6 +168,31 @@ def candidate_snapshots(
             )
         )
     return snapshots
+
+
+def rule_snapshots(
+    uow: UnitOfWork, rule: DistributionRule, *, now: datetime, store: bool
+) -> list[CandidateSnapshot]:
+    """The snapshots of ``rule``'s pool at ``now`` as its decisions see them: its in-work
+    stages weighed by its weight, its open tasks when it counts them, its capacities. With
+    ``store`` the weights computed are kept for the next decision (``held_load``); a board
+    that only reads passes ``False``. Call inside an open ``with uow:``."""
+    pool = resolve_pool(
+        uow,
+        employee_ids=rule.employee_ids,
+        department_ids=rule.department_ids,
+        include_subdepartments=rule.include_subdepartments,
+    )
+    return candidate_snapshots(
+        uow,
+        pool,
+        now=now,
+        in_work_stage_ids=rule.in_work_stage_ids,
+        count_open_tasks=rule.count_open_tasks,
+        held=held_load(uow, rule, pool, store=store),
+        entity_type=rule.entity_type.value,
+        capacities=rule.capacity_overrides,
+    )
 
 
 @dataclass(frozen=True, kw_only=True)

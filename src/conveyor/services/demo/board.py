@@ -19,8 +19,7 @@ from conveyor.domain.distribution_rules import DistributionRule
 from conveyor.domain.tokens import Role
 from conveyor.domain.workdays import DayState
 from conveyor.engines.assignment import CandidateSnapshot
-from conveyor.services.assignment_load import held_load
-from conveyor.services.candidates import candidate_snapshots, resolve_pool
+from conveyor.services.candidates import rule_snapshots
 from conveyor.storage.unit_of_work import UnitOfWork
 
 #: How many of the rule's latest decisions one read returns.
@@ -90,22 +89,7 @@ def read_board(
     actor.require(Role.HEAD)
     with uow:
         rule = uow.distribution_rules.get(rule_id)
-        pool = resolve_pool(
-            uow,
-            employee_ids=rule.employee_ids,
-            department_ids=rule.department_ids,
-            include_subdepartments=rule.include_subdepartments,
-        )
-        snapshots = candidate_snapshots(
-            uow,
-            pool,
-            now=now,
-            in_work_stage_ids=rule.in_work_stage_ids,
-            count_open_tasks=rule.count_open_tasks,
-            held=held_load(uow, rule, pool, store=False),
-            entity_type=rule.entity_type.value,
-            capacities=rule.capacity_overrides,
-        )
+        snapshots = rule_snapshots(uow, rule, now=now, store=False)
         counts = next(iter(uow.assignment_queue.counts(rule_id=rule_id)), None)
         oldest = None if counts is None else counts.oldest_queued_at
         latest = _latest_decisions(uow, rule_id, decisions)
