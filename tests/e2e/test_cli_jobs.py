@@ -129,12 +129,39 @@ def test_an_admin_lists_the_dead_and_reruns_one(database: str) -> None:
     assert (missing.exit_code, missing.stderr.strip()) == (1, "error: job 99 does not exist")
 
 
+def test_an_admin_purges_finished_jobs_and_the_waiting_ones_stay(database: str) -> None:
+    engine = build_engine(database)
+    uow = UnitOfWork(session_factory(engine))
+
+    def clock() -> datetime:
+        return datetime.now(UTC)
+
+    # The Monday calls run (done), the report fails its only attempt (dead).
+    for job in claim_jobs(uow, owner="w", now=clock(), limit=5, lease=timedelta(minutes=1)).jobs:
+        run_job(uow, job, handlers=handlers(), owner="w", clock=clock)
+    with uow:
+        jobs.schedule(
+            uow, kind="report.monthly", payload={}, due_at=clock() + timedelta(days=1), now=clock()
+        )
+        uow.commit()
+    engine.dispose()
+
+    kept = runner.invoke(app, ["jobs", "purge", "--database-url", database])
+    assert (kept.exit_code, kept.output.strip()) == (0, "Purged 0 finished jobs")
+    purged = runner.invoke(
+        app, ["jobs", "purge", "--done-days", "0", "--dead-days", "0", "--database-url", database]
+    )
+    assert (purged.exit_code, purged.output.strip()) == (0, "Purged 2 finished jobs")
+    assert states(database) == {"report.monthly": "pending"}
+
+
 @pytest.mark.parametrize(
     ("args", "says"),
     [
         (["jobs", "list", "--state", "asleep"], "conveyor jobs list: Invalid value for '--state'"),
         (["jobs", "rerun", "0"], "conveyor jobs rerun: Invalid value for 'job_id'"),
         (["worker", "--batch", "0"], "conveyor worker: Invalid value for '--batch'"),
+        (["jobs", "purge", "--done-days", "-1"], "conveyor jobs purge: Invalid value for"),
     ],
 )
 def test_bad_job_commands_are_one_readable_line_and_exit_2(args: list[str], says: str) -> None:

@@ -275,6 +275,28 @@ def test_a_deal_waiting_too_long_is_escalated_to_the_head_once(
     assert state(uow, waiter)[0] is None
 
 
+def test_a_long_wait_goes_to_the_head_above_when_the_department_head_was_dismissed(
+    uow: UnitOfWork, clock: FakeClock, studio: dict[str, Any]
+) -> None:
+    studio_head, _ = org.create_employee(
+        uow, org.CreateEmployee(name="Stella Studio"), actor=SYSTEM, now=clock()
+    )
+    top = org.create_department(
+        uow, org.CreateDepartment(name="Studio", head_id=studio_head.id), actor=SYSTEM, now=clock()
+    )
+    design = studio["design"]
+    org.update_department(uow, design.id, {"parent_id": top.id}, actor=SYSTEM, now=clock())
+    org.update_employee(
+        uow, studio["people"]["Helen"], {"status": "dismissed"}, actor=SYSTEM, now=clock()
+    )
+    [paid(uow, clock, studio, f"Busy {n}") for n in range(2)]
+    paid(uow, clock, studio, "Shop")
+    clock.advance(minutes=31)
+    assert sweep_assignments(uow, now=clock()).escalated == 1
+    [escalation] = [p for kind, p in outbox(uow) if kind == "AssignmentEscalated"]
+    assert escalation["head_ids"] == [studio_head.id]
+
+
 def test_the_sweep_assigns_once_an_absence_has_simply_ended_and_never_twice(
     uow: UnitOfWork, clock: FakeClock, studio: dict[str, Any]
 ) -> None:

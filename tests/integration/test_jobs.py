@@ -281,6 +281,47 @@ def test_a_stopping_worker_gives_back_what_it_did_not_start(
         assert [j.attempts for j in uow.jobs.where()] == [1, 1, 1]
 
 
+def test_finished_jobs_are_purged_after_their_keeping_time_and_nothing_else_is(
+    uow: UnitOfWork, clock: FakeClock, handlers: JobHandlers
+) -> None:
+    schedule(uow, clock, 1, key="old-monday")
+    dead = schedule(uow, clock, 2, kind="probe.broken", max_attempts=1)
+    assert run_all(uow, handlers, clock) == [JobOutcome.DONE, JobOutcome.DEAD]
+    clock.advance(days=7, seconds=1)
+    fresh = schedule(uow, clock, 3)
+    assert run_all(uow, handlers, clock) == [JobOutcome.DONE]
+    waiting = schedule(uow, clock, 4, due_at=clock() + timedelta(days=400))
+
+    assert jobs.purge_jobs(uow, now=clock()) == 1  # the week-old done job only
+    with uow:
+        assert sorted(j.id for j in uow.jobs.where()) == sorted([dead, fresh, waiting])
+    # Its key is free again; the dead one stays a quarter for an admin to rerun.
+    again = schedule(uow, clock, 5, key="old-monday", due_at=clock() + timedelta(days=400))
+    assert again is not None
+    clock.advance(days=90)
+    assert jobs.purge_jobs(uow, now=clock()) == 2  # the dead one and the next done one
+    with uow:
+        assert sorted(j.id for j in uow.jobs.where()) == sorted([waiting, again])
+
+
+def test_a_large_purge_goes_in_batches_and_stops_at_its_limit(
+    uow: UnitOfWork, clock: FakeClock, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.setattr(jobs, "PURGE_BATCH", 3)
+    for n in range(8):
+        schedule(uow, clock, n)
+    with uow:
+        uow.jobs.claim(owner="w1", now=clock(), limit=100, lease=LEASE)
+        for job in uow.jobs.where():
+            uow.jobs.start(job.id, owner="w1", now=clock())
+        uow.commit()
+    clock.advance(days=8)
+    assert jobs.purge_jobs(uow, now=clock(), batches=2) == 6
+    assert jobs.purge_jobs(uow, now=clock(), batches=2) == 2
+    with uow:
+        assert uow.jobs.where() == []
+
+
 def test_jobs_are_listed_by_due_time_filtered_and_paged(
     uow: UnitOfWork, clock: FakeClock, handlers: JobHandlers
 ) -> None:

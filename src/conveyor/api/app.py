@@ -17,7 +17,7 @@ from conveyor.api.routes import ROUTERS
 from conveyor.services import job_kinds
 from conveyor.services.assignment_queue import sweep_assignments
 from conveyor.services.deliveries import Dispatch, deliver_due
-from conveyor.services.jobs import JobHandlers
+from conveyor.services.jobs import JobHandlers, purge_jobs
 from conveyor.services.robot_runs import end_runs_of_dead_jobs
 from conveyor.storage.database import build_engine, session_factory
 from conveyor.storage.job_wakeups import wakeups_for
@@ -26,6 +26,8 @@ from conveyor.workers.job_worker import JobWorker, WorkerOptions
 from conveyor.workers.ticker import Duty, Ticker
 
 MAX_BODY = 1024 * 1024
+#: Seconds between two purges of long-finished jobs (``services.jobs.purge_jobs``).
+PURGE_SECONDS = 3600.0
 TOO_LARGE = f"The body is over {MAX_BODY} bytes"
 
 
@@ -101,8 +103,8 @@ def create_app(
 
 def background(app: FastAPI, sweep_seconds: float) -> Ticker:
     """The ticker of a serving app: the assignment sweep (safety net for waiting entries and
-    their escalation) and the robot runs whose job died (ended ``failed``). Scheduled work
-    (call distributions...) runs as jobs."""
+    their escalation), the robot runs whose job died (ended ``failed``) and, hourly, the
+    purge of long-finished jobs. Scheduled work (call distributions...) runs as jobs."""
     duties = [
         Duty(
             name="assignment sweep",
@@ -114,8 +116,13 @@ def background(app: FastAPI, sweep_seconds: float) -> Ticker:
             every=sweep_seconds,
             run=lambda uow, now: end_runs_of_dead_jobs(uow, now=now),
         ),
+        Duty(name="purge of finished jobs", every=PURGE_SECONDS, run=_purge),
     ]
     return Ticker(lambda: UnitOfWork(app.state.sessions), app.state.clock, duties)
+
+
+def _purge(uow: UnitOfWork, now: datetime) -> int:
+    return purge_jobs(uow, now=now)
 
 
 def delivery_ticker(app: FastAPI, dispatch: Dispatch, delivery_seconds: float) -> Ticker:

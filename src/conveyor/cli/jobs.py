@@ -100,6 +100,35 @@ def rerun(
     typer.echo(f"Job {job.id} ({job.kind}) is pending again, due now")
 
 
+@jobs.command("purge")
+def purge(
+    done_days: Annotated[
+        int, typer.Option(min=0, max=3650, help="Keep done jobs this many days")
+    ] = 7,
+    dead_days: Annotated[
+        int, typer.Option(min=0, max=3650, help="Keep dead jobs this many days")
+    ] = 90,
+    database_url: DatabaseOption = None,
+) -> None:
+    """Delete finished jobs older than their keeping time (``conveyor serve`` does this
+    hourly with the defaults); pending and running jobs are never touched."""
+    from datetime import timedelta
+
+    from conveyor.services.jobs import purge_jobs
+
+    with _unit(database_url) as uow:
+        gone = run_or_exit(
+            lambda: purge_jobs(
+                uow,
+                now=datetime.now(UTC),
+                keep_done=timedelta(days=done_days),
+                keep_dead=timedelta(days=dead_days),
+                batches=10_000,
+            )
+        )
+    typer.echo(f"Purged {gone} finished jobs")
+
+
 def _row(job: Job) -> tuple[str, ...]:
     error = job.last_error or ""
     if len(error) > ERROR_SHOWN:

@@ -21,6 +21,7 @@ from dataclasses import dataclass
 from datetime import datetime
 
 from conveyor.domain.crm_items import CrmItem
+from conveyor.domain.departments import chain_of_heads
 from conveyor.domain.distribution_rules import RESPONSIBLE, DistributionRule
 from conveyor.services.assignment import assign_waiting, leave_queue
 from conveyor.services.assignment_notices import notify_escalation
@@ -186,15 +187,21 @@ def escalate_waiting(uow: UnitOfWork, *, now: datetime) -> int:
 
 
 def _rule_heads(uow: UnitOfWork, rule: DistributionRule) -> list[int]:
+    """The heads told about the rule's long waits: the head of each of its departments (of
+    its employees' departments when it names people), or, when that head is dismissed, the
+    nearest active head above; each head once."""
     department_ids = list(rule.department_ids)
     if not department_ids:
         for employee_id in rule.employee_ids:
             memberships = uow.memberships.where(employee_id=employee_id)
             department_ids += [m.department_id for m in memberships]
+    departments = uow.departments.where()
     found: list[int] = []
     for department_id in department_ids:
-        department = uow.departments.find(department_id)
-        head_id = None if department is None else department.head_id
-        if head_id is not None and head_id not in found:
-            found.append(head_id)
+        for head_id in chain_of_heads(department_id, departments):
+            head = uow.employees.find(head_id)
+            if head is not None and head.is_active:
+                if head_id not in found:
+                    found.append(head_id)
+                break
     return found

@@ -171,6 +171,40 @@ def rerun_job(uow: UnitOfWork, job_id: int, *, actor: Actor, now: datetime) -> J
     return job
 
 
+#: How long finished jobs stay readable (``GET /jobs``) before ``purge_jobs`` deletes them:
+#: done ones a week, dead ones (an admin may still rerun them) a quarter.
+KEEP_DONE = timedelta(days=7)
+KEEP_DEAD = timedelta(days=90)
+#: Rows deleted per transaction: short transactions, never a long lock on the table.
+PURGE_BATCH = 5_000
+
+
+def purge_jobs(
+    uow: UnitOfWork,
+    *,
+    now: datetime,
+    keep_done: timedelta = KEEP_DONE,
+    keep_dead: timedelta = KEEP_DEAD,
+    batches: int = 20,
+) -> int:
+    """Delete finished jobs older than their keeping time, ``PURGE_BATCH`` per transaction
+    and at most ``batches`` transactions (the rest at the next call); how many went. Pending
+    and running jobs are never touched."""
+    purged = 0
+    for _ in range(batches):
+        with uow:
+            gone = uow.jobs.purge_finished(
+                done_before=now - keep_done, dead_before=now - keep_dead, limit=PURGE_BATCH
+            )
+            uow.commit()
+        purged += gone
+        if gone < PURGE_BATCH:
+            break
+    if purged:
+        log.info("Purged %d finished jobs", purged)
+    return purged
+
+
 # -- the worker's steps ---------------------------------------------------------------------
 
 

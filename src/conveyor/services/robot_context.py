@@ -20,14 +20,6 @@ from conveyor.services.assignment_context import item_context
 from conveyor.services.working_time import EmployeeWorkingTime, load
 from conveyor.storage.unit_of_work import UnitOfWork
 
-#: The timezone of working time for an item nobody is responsible for: an employee's default
-#: (``Employee.timezone``) and ``Settings.timezone``'s. Not read from the settings: due times
-#: are computed inside the moves' use cases and inside the job handler, which get no
-#: settings (a handler gets ``(uow, payload, now)`` only, and a ``conveyor worker`` on
-#: another machine may be configured otherwise); a configurable company timezone belongs in
-#: the database, where every process reads the same one.
-COMPANY_TIMEZONE = "Europe/Moscow"
-
 
 def robot_context(
     uow: UnitOfWork, item: CrmItem, names: Collection[str] | None = None
@@ -75,12 +67,18 @@ def people(uow: UnitOfWork, person: Person, item: CrmItem) -> list[int]:
 
 def working_time_source(uow: UnitOfWork, employee_id: int | None) -> EmployeeWorkingTime:
     """What the working time of ``employee_id`` is made of (inside ``uow``); without an
-    employee, the company's default week in the company's timezone and calendar."""
+    employee, the organization's (``domain/organization.py``): its timezone, its default
+    schedule and the company's calendar."""
     if employee_id is not None and uow.employees.find(employee_id) is not None:
         return load(uow, employee_id)
+    organization = uow.organization.current()
+    schedule_id = organization.schedule_id
     overrides: tuple[CalendarOverride, ...] = tuple(uow.calendar_overrides.all())
     return EmployeeWorkingTime(
-        employee_id=0, timezone=COMPANY_TIMEZONE, schedule=None, overrides=overrides
+        employee_id=0,
+        timezone=organization.timezone,
+        schedule=None if schedule_id is None else uow.schedules.find(schedule_id),
+        overrides=overrides,
     )
 
 

@@ -20,6 +20,7 @@ from conveyor.domain.events import StoredEvent
 from conveyor.domain.jobs import Job
 from conveyor.domain.lists import ListElement, UniversalList
 from conveyor.domain.notifications import Delivery, DeliveryAttempt, Notification
+from conveyor.domain.organization import Organization
 from conveyor.domain.pipelines import Pipeline, Stage
 from conveyor.domain.robot_runs import RobotRun
 from conveyor.domain.robots import Robot
@@ -43,6 +44,7 @@ mapper_registry = registry()
 
 _MAPPINGS = (
     (Schedule, org.schedules),
+    (Organization, org.organization),
     (CalendarOverride, org.calendar_overrides),
     (Employee, org.employees),
     (Department, org.departments),

@@ -48,6 +48,7 @@ from conveyor.storage.repositories.org import (
     EmployeeRepository,
     TokenRepository,
 )
+from conveyor.storage.repositories.organization import OrganizationRepository
 from conveyor.storage.repositories.robots import RobotRepository, RobotRunRepository
 from conveyor.storage.repositories.schedules import CalendarOverrideRepository, ScheduleRepository
 from conveyor.storage.repositories.tasks import TaskRepository
@@ -76,6 +77,7 @@ class UnitOfWork:
         self.absences = AbsenceRepository(s)
         self.workdays = TimeClockRepository(s)
         self.schedules = ScheduleRepository(s)
+        self.organization = OrganizationRepository(s)
         self.calendar_overrides = CalendarOverrideRepository(s)
         self.memberships = Repository(s, Membership, "membership")
         self.tokens = TokenRepository(s)

@@ -23,6 +23,7 @@ from sqlalchemy import (
     Dialect,
     Insert,
     bindparam,
+    delete,
     func,
     literal,
     select,
@@ -185,6 +186,22 @@ class JobRepository(Repository[Job]):
         )
         moments = [m for m in (pending, leased) if m is not None]
         return min(moments) if moments else None
+
+    # -- keeping the table small ------------------------------------------------------------
+
+    def purge_finished(self, *, done_before: datetime, dead_before: datetime, limit: int) -> int:
+        """Delete up to ``limit`` finished jobs: done ones that finished before
+        ``done_before``, dead ones before ``dead_before``; how many went. Their keys are free
+        again: a purged job is one whose cause is long settled, and handlers check the state
+        they act on, so the rare key scheduled again finds nothing left to do."""
+        c = jobs.c
+        old = ((c.state == JobState.DONE) & (c.finished_at < done_before)) | (
+            (c.state == JobState.DEAD) & (c.finished_at < dead_before)
+        )
+        doomed = self._lock((old,), order=c.finished_at, limit=limit)
+        if not doomed:
+            return 0
+        return _rowcount(self.session.execute(delete(jobs).where(c.id.in_(doomed))))
 
     # -- reading ----------------------------------------------------------------------------
 

@@ -30,6 +30,17 @@ schedules = Table(
     Column("rotation", JsonDict),
 )
 
+# One row at most (id 1): the organization's own settings (``domain/organization.py``).
+organization = Table(
+    "organization",
+    metadata,
+    Column("id", Id, primary_key=True, autoincrement=False),
+    Column("name", String(200), nullable=False),
+    Column("timezone", String(64), nullable=False),
+    Column("schedule_id", Id, ForeignKey("schedules.id", ondelete="SET NULL")),
+    Column("updated_at", UtcDateTime),
+)
+
 calendar_overrides = Table(
     "calendar_overrides",
     metadata,

@@ -2,7 +2,7 @@
 
 Revision ID: 0001
 Revises:
-Create Date: 2026-11-24 07:38:08.100197
+Create Date: 2026-11-24 08:35:02.430880
 """
 
 from collections.abc import Sequence
@@ -264,6 +264,28 @@ def upgrade() -> None:
     with op.batch_alter_table("list_elements", schema=None) as batch_op:
         batch_op.create_index("ix_list_elements_list", ["list_id", "id"], unique=False)
 
+    op.create_table(
+        "organization",
+        sa.Column(
+            "id",
+            sa.BigInteger().with_variant(sa.Integer(), "sqlite"),
+            autoincrement=False,
+            nullable=False,
+        ),
+        sa.Column("name", sa.String(length=200), nullable=False),
+        sa.Column("timezone", sa.String(length=64), nullable=False),
+        sa.Column(
+            "schedule_id", sa.BigInteger().with_variant(sa.Integer(), "sqlite"), nullable=True
+        ),
+        sa.Column("updated_at", conveyor.storage.types.UtcDateTime(timezone=True), nullable=True),
+        sa.ForeignKeyConstraint(
+            ["schedule_id"],
+            ["schedules.id"],
+            name=op.f("fk_organization_schedule_id_schedules"),
+            ondelete="SET NULL",
+        ),
+        sa.PrimaryKeyConstraint("id", name=op.f("pk_organization")),
+    )
     op.create_table(
         "stages",
         sa.Column("id", sa.BigInteger().with_variant(sa.Integer(), "sqlite"), nullable=False),
@@ -1748,6 +1770,7 @@ def downgrade() -> None:
         batch_op.drop_index("ix_stages_pipeline_sort")
 
     op.drop_table("stages")
+    op.drop_table("organization")
     with op.batch_alter_table("list_elements", schema=None) as batch_op:
         batch_op.drop_index("ix_list_elements_list")
 
