@@ -63,45 +63,60 @@ class CreateItem:
 def create_item(
     uow: UnitOfWork, entity_type: EntityType, command: CreateItem, *, actor: Actor, now: datetime
 ) -> CrmItem:
-    check_pipeline_entity(entity_type)
     with uow:
-        pipeline, stage = _placement(uow, entity_type, command.pipeline_id, command.stage_id)
-        responsible_id = command.responsible_id
-        if responsible_id is None and actor.employee_id:
-            responsible_id = actor.employee_id
-        if responsible_id is not None:
-            _check_responsible(uow, responsible_id, actor)
-        _check_clients(
-            uow, contact_id=command.contact_id, company_id=command.company_id, actor=actor
-        )
-        definitions = uow.custom_fields.of(entity_type)
-        values = normalize_fields(definitions, {}, command.fields)
-        check_links(uow, definitions, values, prefix="fields")
-        check_required(definitions, values, stage, _by_id(uow.stages.of(_id(pipeline))))
-        item = uow.items.add(
-            CrmItem(
-                entity_type=entity_type,
-                title=command.title,
-                pipeline_id=_id(pipeline),
-                stage_id=_id(stage),
-                amount=_amount(command.amount),
-                currency=check_currency(command.currency),
-                responsible_id=responsible_id,
-                contact_id=command.contact_id,
-                company_id=command.company_id,
-                fields=values,
-                created_by_id=actor.employee_id or None,
-                created_at=now,
-                updated_at=now,
-                stage_entered_at=now,
-                closed_at=now if stage.is_final else None,
-            )
-        )
-        uow.emit(item.created(stage))
-        # Distribution rules at this stage assign the item in this same transaction.
-        assign_on_entry(uow, item, now=now)
-        start_robots(uow, item, now=now)
+        item = open_item(uow, entity_type, command, actor=actor, now=now)
         uow.commit()
+    return item
+
+
+def open_item(
+    uow: UnitOfWork,
+    entity_type: EntityType,
+    command: CreateItem,
+    *,
+    actor: Actor,
+    now: datetime,
+    depth: int = 0,
+) -> CrmItem:
+    """Create the item INSIDE the caller's open unit of work (never commits), as a creation by
+    hand does: checked, placed, assigned by the rules of its stage, its stage's robots
+    started (``depth``: how many automated moves led here, for the robots' cascade limit).
+    What the API's ``create_item`` and automation (robots, communication control) share."""
+    check_pipeline_entity(entity_type)
+    pipeline, stage = _placement(uow, entity_type, command.pipeline_id, command.stage_id)
+    responsible_id = command.responsible_id
+    if responsible_id is None and actor.employee_id:
+        responsible_id = actor.employee_id
+    if responsible_id is not None:
+        _check_responsible(uow, responsible_id, actor)
+    _check_clients(uow, contact_id=command.contact_id, company_id=command.company_id, actor=actor)
+    definitions = uow.custom_fields.of(entity_type)
+    values = normalize_fields(definitions, {}, command.fields)
+    check_links(uow, definitions, values, prefix="fields")
+    check_required(definitions, values, stage, _by_id(uow.stages.of(_id(pipeline))))
+    item = uow.items.add(
+        CrmItem(
+            entity_type=entity_type,
+            title=command.title,
+            pipeline_id=_id(pipeline),
+            stage_id=_id(stage),
+            amount=_amount(command.amount),
+            currency=check_currency(command.currency),
+            responsible_id=responsible_id,
+            contact_id=command.contact_id,
+            company_id=command.company_id,
+            fields=values,
+            created_by_id=actor.employee_id or None,
+            created_at=now,
+            updated_at=now,
+            stage_entered_at=now,
+            closed_at=now if stage.is_final else None,
+        )
+    )
+    uow.emit(item.created(stage))
+    # Distribution rules at this stage assign the item in this same transaction.
+    assign_on_entry(uow, item, now=now)
+    start_robots(uow, item, now=now, depth=depth)
     return item
 
 
