@@ -15,6 +15,7 @@ def test_an_admin_names_the_organization_and_moves_it_to_samara(api: Api) -> Non
         "name": "",
         "timezone": "Europe/Moscow",
         "schedule_id": None,
+        "task_remind_hours": 24,
         "updated_at": None,
     }
     office = api.ok("POST", "/schedules", 201, json={"name": "Office 5/2"})
@@ -41,6 +42,8 @@ def test_a_bad_change_is_a_problem_naming_the_field_and_changes_nothing(api: Api
     for body, status, field in [
         ({"timezone": "Volga/Samara"}, 422, "timezone"),
         ({"timezone": None}, 422, "timezone"),
+        ({"task_remind_hours": -1}, 422, "task_remind_hours"),
+        ({"task_remind_hours": None}, 422, "task_remind_hours"),
         ({"schedule_id": 999}, 422, "schedule_id"),
         ({"colour": "red"}, 422, "colour"),
     ]:

@@ -365,6 +365,8 @@ def test_robots_are_listed_in_order_changed_reordered_and_deleted(
         "amount": 0,
         "unit": None,
         "working_hours_only": False,
+        "field": None,
+        "working": False,
     }
 
     clock.advance(minutes=1)
@@ -505,8 +507,8 @@ def test_an_external_partner_reads_what_robots_did_on_his_deal_but_not_what_they
     ]
     assert "Ivanov" not in json.dumps(runs)
     assert "Between us" not in json.dumps(runs)
-    # What the robots said went to Hanna, and only to her.
-    texts = sorted(n["text"] for n in feed(shop.as_head))
+    # What the robots said went to Hanna, and only to her (besides the task set for her).
+    texts = sorted(n["text"] for n in feed(shop.as_head) if n["kind"] != "task_assigned")
     assert texts == [
         "Between us: Secret Client Ivanov pays late",
         "Call Secret Client Ivanov about «Kitchen»",
@@ -519,6 +521,7 @@ def test_an_external_partner_reads_what_robots_did_on_his_deal_but_not_what_they
 
 def test_a_timing_is_changed_whole_and_a_partial_one_is_refused(api: Api, shop: Shop) -> None:
     after_10 = {"kind": "after", "amount": 10, "unit": "minutes", "working_hours_only": False}
+    after_10 |= {"field": None, "working": False}
     tell = {"kind": "notify", "to": ["responsible"], "text": "Hello"}
     robot = add_robot(api, shop.stage["New"], tell, timing=after_10)
 
@@ -542,6 +545,8 @@ def test_a_timing_is_changed_whole_and_a_partial_one_is_refused(api: Api, shop: 
         "amount": 0,
         "unit": None,
         "working_hours_only": False,
+        "field": None,
+        "working": False,
     }
 
 

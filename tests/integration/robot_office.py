@@ -90,16 +90,18 @@ def robot(
     after: tuple[int, TimeUnit] | None = None,
     working: bool = False,
     working_hours_only: bool = False,
+    timing: Timing | None = None,
 ) -> Robot:
     """A robot at ``stage``: immediate, or ``after`` (amount, unit), in working time when
-    ``working``."""
-    timing = Timing(working_hours_only=working_hours_only)
-    if after is not None:
+    ``working``; or with the ``timing`` given."""
+    if timing is None and after is None:
+        timing = Timing(working_hours_only=working_hours_only)
+    elif timing is None and after is not None:
         kind = TimingKind.AFTER_WORKING if working else TimingKind.AFTER
         timing = Timing(
             kind=kind, amount=after[0], unit=after[1], working_hours_only=working_hours_only
         )
-    assert stage.id is not None
+    assert stage.id is not None and timing is not None
     spec = robots.RobotSpec(
         name=name,
         stage_id=stage.id,

@@ -106,6 +106,7 @@ def test_a_change_is_recorded_with_what_changed_and_a_repeat_changes_nothing(
         ({"timezone": "Mars/Olympus"}, InvalidValue, "timezone"),
         ({"schedule_id": 4242}, NotFound, "schedule_id"),
         ({"name": "x" * 201}, InvalidValue, "name"),
+        ({"task_remind_hours": 9000}, InvalidValue, "task_remind_hours"),
         ({"colour": "red"}, InvalidValue, "colour"),
     ],
 )

@@ -1,9 +1,11 @@
 """The robots' invariants, on both databases, whatever the sequence of moves (by hand, by
 robots, and by an engine that moves the deal without telling the robots), robots switched
-off and on, and clock advances.
+off and on, a date field set, moved and cleared (by hand, and by an engine that tells
+nobody), and clock advances.
 
 Safety: a robot never acts for a stage entry its item has left, never twice, never before
-it is due. Liveness: each stage entry gets one run per robot enabled at its stage when the
+it is due; a robot timed by the date field never acts before the moment the field holds
+when it acts. Liveness: each stage entry gets one run per robot enabled at its stage when the
 item entered it; a run whose time has come has acted (or ended) by the time the worker has
 looked; and once the worker has run past every due time, no run is left waiting.
 """
@@ -12,7 +14,7 @@ from __future__ import annotations
 
 from collections import defaultdict
 from dataclasses import dataclass
-from datetime import datetime
+from datetime import datetime, timedelta
 from typing import Any
 
 import pytest
@@ -20,17 +22,21 @@ from hypothesis import HealthCheck, example, given, settings
 from hypothesis import strategies as st
 
 from conveyor.domain.actors import SYSTEM
+from conveyor.domain.field_types import FieldType
+from conveyor.domain.pipelines import EntityType
 from conveyor.domain.robot_params import ActionKind
 from conveyor.domain.robot_runs import RunState
-from conveyor.domain.robots import TimeUnit
-from conveyor.services import robots
+from conveyor.domain.robots import TimeUnit, Timing, TimingKind
+from conveyor.services import crm_items, custom_fields, robots
 from conveyor.storage.unit_of_work import UnitOfWork
 from conveyor.testing import FakeClock
 from tests.integration.robot_office import Office, deal, move, robot, run_worker, sales_office
 
 STAGES = ["Invoice", "Awaiting payment", "Sign contract", "Done"]
 TELL = {"to": ["responsible"], "text": "{deal.title}"}
-SWITCHED = ["10 minutes", "at once", "back to Invoice"]
+SWITCHED = ["10 minutes", "at once", "back to Invoice", "at pay_by"]
+#: The date field's new value, minutes from now (``None`` clears it).
+PAY_BY = st.one_of(st.none(), st.integers(min_value=-120, max_value=600))
 
 steps = st.lists(
     st.one_of(
@@ -41,6 +47,10 @@ steps = st.lists(
         st.tuples(st.just("switch"), st.sampled_from(SWITCHED)),
         st.tuples(st.just("wait"), st.integers(min_value=0, max_value=200)),
         st.tuples(st.just("work"), st.just(0)),
+        st.tuples(st.just("date"), PAY_BY),
+        # Another engine writes the field without telling the robots: only the job's own
+        # check when it fires keeps them from acting early.
+        st.tuples(st.just("date unannounced"), PAY_BY),
     ),
     min_size=1,
     max_size=16,
@@ -55,9 +65,22 @@ class Setup:
 
 @pytest.fixture
 def setup(uow: UnitOfWork, clock: FakeClock) -> Setup:
-    """Robots at three stages: plain and working-time delays, immediate ones, and a delayed
-    robot that moves the deal back to Invoice (so the worker moves deals too)."""
+    """Robots at three stages: plain and working-time delays, immediate ones, a delayed
+    robot that moves the deal back to Invoice (so the worker moves deals too), and robots
+    at and before the deal's date field ``pay_by``."""
     office = sales_office(uow, clock)
+    custom_fields.create_field(
+        uow,
+        custom_fields.CreateField(
+            entity_type=EntityType.DEAL, code="pay_by", name="Pay by", type=FieldType.DATETIME
+        ),
+        actor=SYSTEM,
+        now=clock(),
+    )
+    at_pay_by = Timing(kind=TimingKind.AT_FIELD, field="pay_by")
+    hour_before = Timing(
+        kind=TimingKind.BEFORE_FIELD, field="pay_by", amount=1, unit=TimeUnit.HOURS, working=True
+    )
     invoice, awaiting = office.stages["Invoice"], office.stages["Awaiting payment"]
     signing = office.stages["Sign contract"]
     notify, back = ActionKind.NOTIFY, {"stage_id": invoice.id}
@@ -85,6 +108,8 @@ def setup(uow: UnitOfWork, clock: FakeClock) -> Setup:
             after=(2, TimeUnit.HOURS),
         ),
         robot(uow, clock, signing, notify, TELL, name="morning", working_hours_only=True),
+        robot(uow, clock, invoice, notify, TELL, name="at pay_by", timing=at_pay_by),
+        robot(uow, clock, awaiting, notify, TELL, name="hour before", timing=hour_before),
     ]
     return Setup(office=office, robot_ids={r.name: r.id or 0 for r in made})
 
@@ -110,10 +135,20 @@ def test_robots_act_once_per_entry_they_are_in_and_leave_nothing_waiting(
     uow: UnitOfWork, clock: FakeClock, setup: Setup, plan: list[tuple[str, Any]]
 ) -> None:
     stages = setup.office.stages
-    item = deal(uow, clock, stages["Invoice"], responsible_id=setup.office.mark)
+    first = (clock() + timedelta(minutes=60)).isoformat()
+    item = deal(
+        uow, clock, stages["Invoice"], responsible_id=setup.office.mark, fields={"pay_by": first}
+    )
     assert item.id is not None
     unannounced: set[int] = set()
+    history: list[tuple[int, str | None]] = [(0, first)]
     for kind, value in plan:
+        if kind.startswith("date"):
+            pay_by = None if value is None else (clock() + timedelta(minutes=value)).isoformat()
+            history.append(
+                (set_date(uow, clock, item.id, pay_by, announced=kind == "date"), pay_by)
+            )
+            continue
         if kind == "move":
             move(uow, clock, item, stages[value])
         elif kind == "move unannounced":
@@ -131,6 +166,42 @@ def test_robots_act_once_per_entry_they_are_in_and_leave_nothing_waiting(
         run_worker(uow, clock)
     assert [r for r in states(uow, item.id) if r == RunState.SCHEDULED] == []
     check_outbox(uow, item.id, unannounced)
+    check_field_robot(uow, item.id, setup.robot_ids["at pay_by"], history)
+
+
+def set_date(
+    uow: UnitOfWork, clock: FakeClock, item_id: int, pay_by: str | None, *, announced: bool
+) -> int:
+    """Set the deal's ``pay_by`` by hand (the robots follow it), or as an engine that tells
+    nobody would; the id of the outbox's last event once it is set."""
+    if announced:
+        changes = {"fields": {"pay_by": pay_by}}
+        crm_items.update_item(uow, EntityType.DEAL, item_id, changes, actor=SYSTEM, now=clock())
+    else:
+        with uow:
+            changing = uow.items.get(item_id, for_update=True)
+            fields = {k: v for k, v in changing.fields.items() if k != "pay_by"}
+            if pay_by is not None:
+                fields["pay_by"] = pay_by
+            uow.emit(*changing.change({"fields": fields}, now=clock()))
+            uow.commit()
+    with uow:
+        return max(e.id or 0 for e in uow.events.where())
+
+
+def check_field_robot(
+    uow: UnitOfWork, item_id: int, robot_id: int, history: list[tuple[int, str | None]]
+) -> None:
+    """The robot at ``pay_by`` fired no earlier than the moment the field held then
+    (``history``: each value from the outbox event on, in order)."""
+    with uow:
+        fired = uow.events.where(type="RobotRunFired")
+    for event in fired:
+        if (event.payload["item_id"], event.payload["robot_id"]) != (item_id, robot_id):
+            continue
+        value = [v for after, v in history if after < (event.id or 0)][-1]
+        assert value is not None, "fired on an empty field"
+        assert datetime.fromisoformat(value) <= event.occurred_at, "fired before the field's moment"
 
 
 def move_unannounced(uow: UnitOfWork, clock: FakeClock, item_id: int, stage_id: int) -> set[int]:

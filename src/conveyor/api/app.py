@@ -14,7 +14,7 @@ from starlette.types import ASGIApp, Message, Receive, Scope, Send
 from conveyor import __version__
 from conveyor.api import deps, problems
 from conveyor.api.routes import ROUTERS
-from conveyor.services import job_kinds
+from conveyor.services import job_kinds, task_robot_runs
 from conveyor.services.assignment_queue import sweep_assignments
 from conveyor.services.deliveries import Dispatch, deliver_due
 from conveyor.services.jobs import JobHandlers, purge_jobs
@@ -103,8 +103,9 @@ def create_app(
 
 def background(app: FastAPI, sweep_seconds: float) -> Ticker:
     """The ticker of a serving app: the assignment sweep (safety net for waiting entries and
-    their escalation), the robot runs whose job died (ended ``failed``) and, hourly, the
-    purge of long-finished jobs. Scheduled work (call distributions...) runs as jobs."""
+    their escalation), the robot and task robot runs whose job died (ended ``failed``) and,
+    hourly, the purge of long-finished jobs. Scheduled work (call distributions...) runs as
+    jobs."""
     duties = [
         Duty(
             name="assignment sweep",
@@ -115,6 +116,11 @@ def background(app: FastAPI, sweep_seconds: float) -> Ticker:
             name="robot runs of dead jobs",
             every=sweep_seconds,
             run=lambda uow, now: end_runs_of_dead_jobs(uow, now=now),
+        ),
+        Duty(
+            name="task robot runs of dead jobs",
+            every=sweep_seconds,
+            run=lambda uow, now: task_robot_runs.end_runs_of_dead_jobs(uow, now=now),
         ),
         Duty(name="purge of finished jobs", every=PURGE_SECONDS, run=_purge),
     ]

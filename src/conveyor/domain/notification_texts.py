@@ -28,6 +28,17 @@ MESSAGE = "message"
 #: A robot's message (its text rendered from the robot's template) and its control notice.
 ROBOT_MESSAGE = "robot_message"
 ROBOT_CONTROL = "robot_control"
+#: A robot added the recipient to a task as a co-executor; a robot moved a task's deadline.
+TASK_CO_EXECUTOR_ADDED = "task_co_executor_added"
+TASK_DEADLINE_MOVED = "task_deadline_moved"
+#: A task robot handed the recipient's task to someone else.
+TASK_TAKEN_OVER = "task_taken_over"
+#: Tasks in motion: set by hand (a rule's pick is ``item_assigned``), due soon, overdue, and
+#: moved after a late predecessor (``services/task_reminders.py``, ``task_shifts.py``).
+TASK_ASSIGNED = "task_assigned"
+TASK_REMINDER = "task_reminder"
+TASK_OVERDUE = "task_overdue"
+TASK_DATES_SHIFTED = "task_dates_shifted"
 
 #: How long one value may be (a title, a reason, a message's text).
 MAX_VALUE = 5000
@@ -121,6 +132,78 @@ CATALOG: Mapping[str, Mapping[Language, Template]] = MappingProxyType(
         ROBOT_CONTROL: {
             EN: _t("Control: «{title}»", "{text}"),
             RU: _t("Контроль: «{title}»", "{text}"),
+        },
+        TASK_CO_EXECUTOR_ADDED: {
+            EN: _t(
+                "You help with task «{title}»",
+                "You are now a co-executor of task «{title}» (robot «{robot}»).",
+            ),
+            RU: _t(
+                "Вы соисполнитель задачи «{title}»",
+                "Вы добавлены соисполнителем задачи «{title}» (робот «{robot}»).",
+            ),
+        },
+        TASK_DEADLINE_MOVED: {
+            EN: _t(
+                "Task «{title}» is now due {deadline}",
+                "The deadline of task «{title}» moved from {previous} to {deadline} "
+                "(robot «{robot}»).",
+            ),
+            RU: _t(
+                "Новый срок задачи «{title}»: {deadline}",
+                "Срок задачи «{title}» перенесён с {previous} на {deadline} (робот «{robot}»).",
+            ),
+        },
+        TASK_TAKEN_OVER: {
+            EN: _t(
+                "Task «{title}» went to {to}",
+                "Task «{title}» is no longer yours: it is now with {to} (robot «{robot}»).",
+            ),
+            RU: _t(
+                "Задача «{title}» передана: {to}",
+                "Задача «{title}» больше не ваша: она передана сотруднику {to} (робот «{robot}»).",
+            ),
+        },
+        TASK_ASSIGNED: {
+            EN: _t("Task «{title}» is yours", "{by} set you the task «{title}». Due: {deadline}"),
+            RU: _t(
+                "Вам поставлена задача «{title}»",
+                "{by} ставит вам задачу «{title}». Срок: {deadline}",
+            ),
+        },
+        TASK_REMINDER: {
+            EN: _t(
+                "Task «{title}» is due {deadline}",
+                "Reminder: task «{title}» is due {deadline} and is not done yet.",
+            ),
+            RU: _t(
+                "Срок задачи «{title}» — {deadline}",
+                "Напоминание: срок задачи «{title}» — {deadline}, а она ещё не выполнена.",
+            ),
+        },
+        TASK_OVERDUE: {
+            EN: _t(
+                "Task «{title}» is overdue",
+                "Task «{title}» was due {deadline} and is not done yet.",
+            ),
+            RU: _t(
+                "Задача «{title}» просрочена",
+                "Срок задачи «{title}» истёк {deadline}, а она ещё не выполнена.",
+            ),
+        },
+        TASK_DATES_SHIFTED: {
+            EN: _t(
+                "Task «{title}» moved",
+                "Task «{title}» now starts {start_to} (was {start_from}) and is due "
+                "{deadline_to} (was {deadline_from}): it follows «{cause}», which finishes "
+                "later.",
+            ),
+            RU: _t(
+                "Задача «{title}» перенесена",
+                "Задача «{title}» теперь начинается {start_to} (было {start_from}), срок — "
+                "{deadline_to} (был {deadline_from}): она идёт после задачи «{cause}», "
+                "которая завершается позже.",
+            ),
         },
         MESSAGE: {
             EN: _t("Message", "{text}"),

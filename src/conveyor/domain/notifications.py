@@ -6,9 +6,11 @@ it is about (``link``). It is written in the transaction of its cause, so a chan
 back notifies nobody. It is read or unread; nothing else about it changes.
 
 Each notification leaves by zero or more ``Delivery`` rows, one per outward channel (email,
-SMS, webhook) and address. A delivery is sent on its own: its every attempt is recorded
-(``DeliveryAttempt``), a failure is tried again after a growing pause (``RetryPolicy``) until
-it is ``dead``, and one channel's trouble never holds up another channel or the feed.
+SMS, webhook) and address; a delivery may also carry a message of its own, written by
+automation to someone who has no feed (a client's address, an integration). A delivery is
+sent on its own: its every attempt is recorded (``DeliveryAttempt``), a failure is tried
+again after a growing pause (``RetryPolicy``) until it is ``dead``, and one channel's
+trouble never holds up another channel or the feed.
 """
 
 from __future__ import annotations
@@ -122,10 +124,13 @@ class DeliveryAttempt:
 
 @dataclass(kw_only=True)
 class Delivery:
-    """One notification on its way out by one channel to one address."""
+    """One notification on its way out by one channel to one address; or, without a
+    notification, a message of its own (``content``): a robot's email to a client, its SMS,
+    its call of a webhook. Both are sent, attempted and retried alike."""
 
     id: int | None = None
-    notification_id: int
+    #: The feed line it carries out; ``None`` for a message of its own.
+    notification_id: int | None = None
     channel: Channel
     #: The email address, phone number or webhook URL, as it was when the notification
     #: was written.
@@ -140,6 +145,9 @@ class Delivery:
     next_attempt_at: datetime | None = None
     sent_at: datetime | None = None
     created_at: datetime
+    #: A message of its own: ``{"subject", "body", "data"}`` (``data``: the JSON a webhook
+    #: receives, ``delivery_id`` added when sent); ``None`` for a notification's delivery.
+    content: dict[str, Any] | None = None
 
     @property
     def finished(self) -> bool:

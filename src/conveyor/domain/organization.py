@@ -1,6 +1,7 @@
 """The organization itself: its name, its timezone and its default work schedule.
 
-Whatever counts time for nobody in particular reads these: a robot on an item without a
+Whatever counts time for nobody in particular reads these (and task reminders their
+company-wide lead time): a robot on an item without a
 responsible counts its working days in the organization's timezone, on its default schedule
 and calendar. Every process (``conveyor serve`` replicas, ``conveyor worker`` machines)
 reads the same values from the database, where an admin sets them; until then they are
@@ -16,6 +17,8 @@ from typing import Any
 
 from conveyor.domain.employees import check_timezone
 from conveyor.domain.errors import InvalidValue
+from conveyor.domain.task_reminders import DEFAULT_REMIND_BEFORE_HOURS
+from conveyor.domain.tasks import MAX_REMIND_BEFORE_HOURS
 
 #: The one row's id: there is one organization per installation.
 THE_ORGANIZATION = 1
@@ -31,6 +34,9 @@ class Organization:
     #: The work schedule (and through it the holiday calendar's country) of work counted for
     #: nobody in particular; ``None``: the standard five-day week on the Russian calendar.
     schedule_id: int | None = None
+    #: Hours before a task's deadline its people are reminded, unless the task says
+    #: otherwise (0: no such reminder).
+    task_remind_hours: int = DEFAULT_REMIND_BEFORE_HOURS
     updated_at: datetime | None = None
 
     def change(self, changes: Mapping[str, Any], *, now: datetime) -> list[str]:
@@ -46,6 +52,17 @@ class Organization:
             changes = {**changes, "name": name}
         if "timezone" in changes:
             check_timezone(str(changes["timezone"]))
+        if "task_remind_hours" in changes:
+            hours = changes["task_remind_hours"]
+            if (
+                isinstance(hours, bool)
+                or not isinstance(hours, int)
+                or not 0 <= hours <= MAX_REMIND_BEFORE_HOURS
+            ):
+                raise InvalidValue(
+                    f"Hours before the deadline are 0 to {MAX_REMIND_BEFORE_HOURS}",
+                    field="task_remind_hours",
+                )
         changed = sorted(name for name, value in changes.items() if getattr(self, name) != value)
         for name in changed:
             setattr(self, name, changes[name])
@@ -54,7 +71,12 @@ class Organization:
         return changed
 
     def as_data(self) -> dict[str, Any]:
-        return {"name": self.name, "timezone": self.timezone, "schedule_id": self.schedule_id}
+        return {
+            "name": self.name,
+            "timezone": self.timezone,
+            "schedule_id": self.schedule_id,
+            "task_remind_hours": self.task_remind_hours,
+        }
 
 
-CHANGEABLE = frozenset({"name", "timezone", "schedule_id"})
+CHANGEABLE = frozenset({"name", "timezone", "schedule_id", "task_remind_hours"})

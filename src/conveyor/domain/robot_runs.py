@@ -10,8 +10,13 @@ Life of a run::
     scheduled --due, item still in the entry, condition holds--> fired
         |                                  `--condition false----> skipped
         |                                  `--the action refused--> failed
+        |--the date field it follows is empty--------------------> skipped
         |--its job died (never acted)----------------------------> failed
         `--the item left the stage, the robot was deleted------> cancelled
+
+A run whose timing follows a date field of the item (at / before / after it) has its due
+time follow the field while it waits: the field changed, the run is due again by the new
+value (``services.robot_timing``).
 
 ``verdict`` is the pure decision taken before a run acts: whether the item is still in the
 run's entry and the robot still there and enabled. A run acts only if it says ``None``.
@@ -56,8 +61,12 @@ class Reason(enum.StrEnum):
     ITEM_DELETED = "item_deleted"
     #: Robots moving the item from stage to stage stopped after ``MAX_CASCADE`` moves.
     CASCADE_LIMIT = "cascade_limit"
-    #: The due time could not be computed (working time not counted that far ahead).
+    #: The due time could not be computed (working time not counted that far ahead, the
+    #: date field the timing follows no longer exists).
     TIMING_FAILED = "timing_failed"
+    #: The date field the timing follows is empty (when the item entered the stage, or it
+    #: was cleared while the run waited).
+    FIELD_EMPTY = "field_empty"
     #: The job that was to fire the run died (its handler failed every attempt, or the
     #: workers running it stopped each time): the run never acted.
     JOB_DIED = "job_died"
@@ -116,6 +125,22 @@ class RobotRun:
 
     def scheduled_event(self) -> DomainEvent:
         return self._event("RobotRunScheduled", self.created_at, due_at=self.due_at.isoformat())
+
+    def due_again(self, due_at: datetime, now: datetime, *, cause: str) -> DomainEvent | None:
+        """A waiting run is due at ``due_at`` instead (the date field it follows changed):
+        ``RobotRunRescheduled``, or ``None`` when the moment is the same."""
+        if self.state is not RunState.SCHEDULED:
+            raise Conflict(f"Robot run {self.id} is already {self.state.value}", field="state")
+        if due_at == self.due_at:
+            return None
+        before, self.due_at = self.due_at, due_at
+        return self._event(
+            "RobotRunRescheduled",
+            now,
+            due_at=due_at.isoformat(),
+            previous_due_at=before.isoformat(),
+            cause=cause,
+        )
 
     def _end(
         self,

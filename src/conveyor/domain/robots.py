@@ -3,9 +3,9 @@
 A robot is a definition (its runs are ``domain.robot_runs``): it belongs to one stage of
 one pipeline and has a place in the stage's ordered list (``position``), a ``condition``
 (a safe expression over the item, its contact and company and its responsible, checked
-when the robot is about to act), a ``Timing`` (when it acts after the item enters the
-stage) and an action (``action`` and its ``params``; ``domain.robot_params`` says what
-each action takes).
+when the robot is about to act), a ``Timing`` (when it acts: counted from the item's
+entry into the stage, or from a date field of the item) and an action (``action`` and its
+``params``; ``domain.robot_params`` says what each action takes).
 
 ``check`` enforces what the robot alone can tell, naming the field at fault
 (``timing.amount``, ``action.text``...); what it refers to (stages, employees, fields,
@@ -22,6 +22,7 @@ from dataclasses import dataclass, field
 from datetime import datetime, timedelta
 from typing import Any
 
+from conveyor.domain.custom_fields import check_code
 from conveyor.domain.errors import InvalidValue
 from conveyor.domain.pipelines import EntityType, check_pipeline_entity
 from conveyor.domain.robot_params import ActionKind, normalize_params
@@ -40,6 +41,20 @@ class TimingKind(enum.StrEnum):
     AFTER = "after"
     #: After ``amount`` ``unit`` of working time on the responsible's schedule and calendar.
     AFTER_WORKING = "after_working"
+    #: At the moment a date field of the item holds (``field``).
+    AT_FIELD = "at_field"
+    #: ``amount`` ``unit`` before that moment (of working time when ``working``).
+    BEFORE_FIELD = "before_field"
+    #: ``amount`` ``unit`` after that moment (of working time when ``working``).
+    AFTER_FIELD = "after_field"
+
+
+#: The timings counted from a date field of the item rather than from the stage entry.
+FIELD_KINDS = frozenset({TimingKind.AT_FIELD, TimingKind.BEFORE_FIELD, TimingKind.AFTER_FIELD})
+#: The dates every item has, usable as a timing's ``field`` besides its date and datetime
+#: custom fields. (Not ``stage_entered_at``: the other timings count from it already; nor
+#: ``closed_at``: an item has it only at a final stage, which it entered at that moment.)
+BUILT_IN_DATES = frozenset({"created_at"})
 
 
 class TimeUnit(enum.StrEnum):
@@ -50,28 +65,33 @@ class TimeUnit(enum.StrEnum):
 
 @dataclass(frozen=True, kw_only=True)
 class Timing:
-    """When a robot acts, counted from the moment the item entered the stage.
+    """When a robot acts: counted from the moment the item entered the stage, or, for the
+    ``FIELD_KINDS``, from the moment a date field of the item holds (``field``: a date or
+    datetime custom field's code, or one of ``BUILT_IN_DATES``).
 
-    ``working_hours_only``: a moment outside the responsible's working hours is put off to
-    the next working moment (an immediate robot entered at night acts in the morning).
+    ``working`` (before or after a field only): ``amount`` counts working time on the
+    responsible's schedule and calendar. ``working_hours_only``: a moment outside the
+    responsible's working hours is put off to the next working moment (an immediate robot
+    entered at night acts in the morning).
     """
 
     kind: TimingKind = TimingKind.IMMEDIATELY
     amount: int = 0
     unit: TimeUnit | None = None
     working_hours_only: bool = False
+    field: str | None = None
+    working: bool = False
 
     def check(self) -> None:
-        if self.kind is TimingKind.IMMEDIATELY:
+        self._check_field()
+        if self.kind in (TimingKind.IMMEDIATELY, TimingKind.AT_FIELD):
+            what = "An immediate robot" if self.kind is TimingKind.IMMEDIATELY else "At a field"
             if self.amount:
                 raise InvalidValue(
-                    "An immediate robot has no delay; leave the amount out",
-                    field="timing.amount",
+                    f"{what} has no delay; leave the amount out", field="timing.amount"
                 )
             if self.unit is not None:
-                raise InvalidValue(
-                    "An immediate robot has no delay; leave the unit out", field="timing.unit"
-                )
+                raise InvalidValue(f"{what} has no delay; leave the unit out", field="timing.unit")
             return
         if self.unit is None:
             raise InvalidValue(
@@ -83,13 +103,40 @@ class Timing:
                 f"The delay is 1 to {limit} {self.unit.value}", field="timing.amount"
             )
 
+    def _check_field(self) -> None:
+        if self.kind not in FIELD_KINDS:
+            if self.field is not None:
+                raise InvalidValue(
+                    "Only a timing at, before or after a field names one; leave it out",
+                    field="timing.field",
+                )
+        elif not isinstance(self.field, str) or not self.field:
+            raise InvalidValue(
+                "Name the date field: the code of a date or datetime field of the item, "
+                f"or {', '.join(sorted(BUILT_IN_DATES))}",
+                field="timing.field",
+            )
+        else:
+            check_code(self.field, where="timing.field")
+        if self.working and self.kind not in (TimingKind.BEFORE_FIELD, TimingKind.AFTER_FIELD):
+            raise InvalidValue(
+                "Only a timing before or after a field counts its amount in working time "
+                "(a delay from the entry does with the kind after_working)",
+                field="timing.working",
+            )
+
     @property
     def delayed(self) -> bool:
         return self.kind is not TimingKind.IMMEDIATELY
 
     @property
+    def follows_field(self) -> bool:
+        """Whether the moment is counted from a date field (``field``)."""
+        return self.kind in FIELD_KINDS
+
+    @property
     def needs_working_time(self) -> bool:
-        return self.kind is TimingKind.AFTER_WORKING or self.working_hours_only
+        return self.kind is TimingKind.AFTER_WORKING or self.working or self.working_hours_only
 
     def elapsed(self) -> timedelta:
         """The plain delay of an ``after`` timing (zero for the others)."""
@@ -97,12 +144,27 @@ class Timing:
             return timedelta(0)
         return timedelta(**{self.unit.value: self.amount})
 
+    def offset(self) -> timedelta:
+        """The plain time added to the moment counted from: the ``after`` delay, or the
+        amount after (positive) or before (negative) a field; zero for the others and when
+        the amount counts working time."""
+        if self.unit is None or self.working:
+            return timedelta(0)
+        amount = timedelta(**{self.unit.value: self.amount})
+        if self.kind in (TimingKind.AFTER, TimingKind.AFTER_FIELD):
+            return amount
+        if self.kind is TimingKind.BEFORE_FIELD:
+            return -amount
+        return timedelta(0)
+
     def as_data(self) -> dict[str, Any]:
         return {
             "kind": self.kind.value,
             "amount": self.amount,
             "unit": None if self.unit is None else self.unit.value,
             "working_hours_only": self.working_hours_only,
+            "field": self.field,
+            "working": self.working,
         }
 
 
@@ -123,6 +185,9 @@ class Robot:
     delay_amount: int = 0
     delay_unit: TimeUnit | None = None
     working_hours_only: bool = False
+    #: A field timing's date field and whether its amount counts working time.
+    timing_field: str | None = None
+    timing_working: bool = False
     action: ActionKind
     params: dict[str, Any] = field(default_factory=dict)
     version: int = 1
@@ -136,6 +201,8 @@ class Robot:
             amount=self.delay_amount,
             unit=self.delay_unit,
             working_hours_only=self.working_hours_only,
+            field=self.timing_field,
+            working=self.timing_working,
         )
 
     def set_timing(self, timing: Timing) -> None:
@@ -143,6 +210,8 @@ class Robot:
         self.delay_amount = timing.amount
         self.delay_unit = timing.unit
         self.working_hours_only = timing.working_hours_only
+        self.timing_field = timing.field
+        self.timing_working = timing.working
 
     def check(self) -> None:
         """Refuse, naming the field, what is wrong with the robot on its own; ``params``

@@ -83,6 +83,18 @@ _EVENT_NAMES = {
 
 #: The fields of a task its responsible may change; the creator (and admins) may change all.
 RESPONSIBLE_MAY_EDIT = frozenset({"co_executor_ids", "observer_ids"})
+#: The plain fields ``Task.edit`` changes.
+_EDITABLE = (
+    "title",
+    "description",
+    "deadline",
+    "start_at",
+    "requires_acceptance",
+    "item_id",
+    "remind_before_hours",
+)
+#: The longest reminder lead time: a year.
+MAX_REMIND_BEFORE_HOURS = 8760
 
 
 @dataclass(kw_only=True)
@@ -102,10 +114,17 @@ class Task:
     updated_at: datetime
     status_changed_at: datetime
     completed_at: datetime | None = None
+    #: The planned start; dependencies place a successor's after its predecessors' finish.
+    start_at: datetime | None = None
+    #: Hours before the deadline the responsible and the creator are reminded: ``None`` the
+    #: company's default, 0 no reminder (``domain/task_reminders.py``).
+    remind_before_hours: int | None = None
 
     def __post_init__(self) -> None:
         check_title(self.title)
         check_deadline(self.deadline)
+        check_start(self.start_at, self.deadline)
+        check_remind_before_hours(self.remind_before_hours)
 
     def is_overdue(self, now: datetime) -> bool:
         return self.deadline is not None and self.status in OVERDUE_STATUSES and self.deadline < now
@@ -156,19 +175,23 @@ class Task:
         )
 
     def edit(self, changes: dict[str, object], *, now: datetime) -> list[str]:
-        """Apply the plain-field ``changes`` (title, description, deadline,
-        requires_acceptance, item_id); returns the names of fields that really changed.
+        """Apply the plain-field ``changes`` (title, description, deadline, start_at,
+        requires_acceptance, item_id, remind_before_hours); returns the names of fields that
+        really changed.
 
         The responsible is changed with ``hand_over`` and members by the service.
         """
         changed: list[str] = []
-        for name in ("title", "description", "deadline", "requires_acceptance", "item_id"):
+        if "start_at" in changes or "deadline" in changes:
+            start, deadline = (changes.get(n, getattr(self, n)) for n in ("start_at", "deadline"))
+            check_start(start, deadline)  # type: ignore[arg-type]
+        if "remind_before_hours" in changes:
+            check_remind_before_hours(changes["remind_before_hours"])  # type: ignore[arg-type]
+        for name in _EDITABLE:
             if name not in changes or changes[name] == getattr(self, name):
                 continue
             if name == "title":
                 check_title(str(changes[name]))
-            if name == "deadline":
-                check_deadline(changes[name])  # type: ignore[arg-type]
             setattr(self, name, changes[name])
             changed.append(name)
         if changed:
@@ -240,6 +263,31 @@ def check_title(title: str) -> None:
 def check_deadline(deadline: datetime | None) -> None:
     if deadline is not None and deadline.tzinfo is None:
         raise NaiveDatetime("The deadline needs a timezone", field="deadline")
+
+
+def check_start(start_at: datetime | None, deadline: datetime | None) -> None:
+    """A planned start has a timezone and is not after the deadline."""
+    check_deadline(deadline)
+    if start_at is None:
+        return
+    if start_at.tzinfo is None:
+        raise NaiveDatetime("The planned start needs a timezone", field="start_at")
+    if deadline is not None and start_at > deadline:
+        raise InvalidValue("The planned start is after the deadline", field="start_at")
+
+
+def check_remind_before_hours(hours: int | None) -> None:
+    if hours is None:
+        return
+    if isinstance(hours, bool) or not isinstance(hours, int):
+        raise InvalidValue(
+            "Hours before the deadline are a whole number", field="remind_before_hours"
+        )
+    if not 0 <= hours <= MAX_REMIND_BEFORE_HOURS:
+        raise InvalidValue(
+            f"Hours before the deadline are 0 (no reminder) to {MAX_REMIND_BEFORE_HOURS}",
+            field="remind_before_hours",
+        )
 
 
 @dataclass(frozen=True, kw_only=True)

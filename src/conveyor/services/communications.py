@@ -25,6 +25,7 @@ from conveyor.domain.communications import (
 from conveyor.domain.errors import InvalidValue
 from conveyor.domain.moments import check_moment
 from conveyor.domain.pages import Page
+from conveyor.services import trigger_firing
 from conveyor.storage.unit_of_work import UnitOfWork
 
 E = TypeVar("E", bound=enum.StrEnum)
@@ -94,6 +95,7 @@ def log_communication(
             )
         )
         uow.emit(communication.logged(item_entity=item_entity))
+        trigger_firing.communication_logged(uow, communication, now=now)
         uow.commit()
     return communication
 

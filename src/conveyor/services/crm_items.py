@@ -32,6 +32,7 @@ from conveyor.domain.errors import (
 from conveyor.domain.field_types import parse_amount
 from conveyor.domain.pages import Page
 from conveyor.domain.pipelines import EntityType, Pipeline, Stage, check_pipeline_entity
+from conveyor.services import trigger_firing
 from conveyor.services.assignment import assign_on_entry
 from conveyor.services.assignment_queue import (
     leave_queue_if_handed_over,
@@ -39,7 +40,7 @@ from conveyor.services.assignment_queue import (
     retry_after_item_left,
 )
 from conveyor.services.references import active_employee, check_links
-from conveyor.services.robot_runs import start_robots
+from conveyor.services.robot_runs import follow_date_fields, start_robots
 from conveyor.storage.unit_of_work import UnitOfWork
 
 
@@ -178,8 +179,10 @@ def update_item(
         if changed:
             uow.flush()
             leave_queue_if_handed_over(uow, item, changed, now=now)
+            follow_date_fields(uow, item, changed, now=now)
         if handed_over:
             retry_after_item_handed_over(uow, item, now=now)
+        trigger_firing.fields_changed(uow, item, fields_before, now=now)
         uow.commit()
     return item
 

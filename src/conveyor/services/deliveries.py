@@ -42,7 +42,7 @@ from conveyor.domain.languages import Language
 from conveyor.domain.notification_texts import render
 from conveyor.domain.notifications import Channel, Delivery, DeliveryState, RetryPolicy
 from conveyor.outbound.base import Outgoing, Sender, SendFailed
-from conveyor.services import jobs
+from conveyor.services import jobs, outbound_messages
 from conveyor.storage.unit_of_work import UnitOfWork
 
 log = logging.getLogger("conveyor.notifications")
@@ -307,8 +307,6 @@ def _send(sender: Sender, outgoing: Outgoing) -> SendFailed | None:
 def _outgoing(uow: UnitOfWork, delivery: Delivery) -> tuple[Outgoing | None, str | None]:
     """The delivery rendered for sending, or why it cannot be sent at all."""
     assert delivery.id is not None
-    notification = uow.notifications.get(delivery.notification_id)
-    recipient = uow.employees.get(notification.recipient_id)
     secret = None
     if delivery.channel is Channel.WEBHOOK:
         hook = None if delivery.webhook_id is None else uow.webhooks.find(delivery.webhook_id)
@@ -317,6 +315,10 @@ def _outgoing(uow: UnitOfWork, delivery: Delivery) -> tuple[Outgoing | None, str
         if not hook.active:
             return None, "The webhook subscription is switched off"
         secret = hook.secret
+    if delivery.notification_id is None:
+        return outbound_messages.outgoing(delivery, secret=secret), None
+    notification = uow.notifications.get(delivery.notification_id)
+    recipient = uow.employees.get(notification.recipient_id)
     language: Language = recipient.language
     link = notification.link
     text = render(

@@ -2,9 +2,15 @@
 
 ``carry_out`` runs INSIDE the open unit of work of the run (the move that made the item
 enter the stage, or the job worker's transaction for a delayed run) and never commits. An
-action first checks everything it needs and only then changes anything; it refuses with a
-``ConveyorError`` (``ActionRefused`` when there is simply nobody or nothing to act on),
-which the caller records on the run as ``failed`` after rolling its savepoint back.
+action (``action(act: ActionContext) -> Done``, ``services.robot_acting``) first checks
+everything it needs and only then changes anything; it refuses with a ``ConveyorError``
+(``ActionRefused`` when there is simply nobody or nothing to act on), which the caller
+records on the run as ``failed`` after rolling its savepoint back.
+
+The actions on the item and its people are here; those on its tasks are in
+``robot_task_actions``, the messages to the outside (email, SMS, webhook) in
+``robot_outbound_actions``, creating an item and starting a process in
+``robot_item_actions``.
 
 A moving action (``change_stage``) does what a move by hand does in its transaction: the
 fields required at the target are checked, the waiting queues are retried, the rules at the
@@ -13,8 +19,7 @@ target assign the item; the caller then starts the target stage's robots.
 
 from __future__ import annotations
 
-from collections.abc import Mapping
-from dataclasses import dataclass, field
+from collections.abc import Callable, Mapping
 from datetime import datetime
 from typing import Any
 
@@ -23,14 +28,20 @@ from conveyor.domain.call_rounds import call_deadline
 from conveyor.domain.crm_items import CrmItem
 from conveyor.domain.custom_fields import missing_required, normalize_fields
 from conveyor.domain.distribution_rules import DistributionRule
-from conveyor.domain.errors import ConveyorError, ExpressionFailed, RequiredFieldMissing
+from conveyor.domain.errors import ExpressionFailed, RequiredFieldMissing
 from conveyor.domain.notification_texts import ITEM_ASSIGNED, ROBOT_CONTROL, ROBOT_MESSAGE
 from conveyor.domain.notifications import Link
 from conveyor.domain.pipelines import Stage
-from conveyor.domain.robot_params import MAX_DESCRIPTION, MAX_TEXT, MAX_TITLE, ActionKind
+from conveyor.domain.robot_params import MAX_DESCRIPTION, MAX_TITLE, ActionKind
 from conveyor.domain.robots import Robot
 from conveyor.domain.tasks import Task
 from conveyor.engines.assignment import explain
+from conveyor.services import (
+    robot_item_actions,
+    robot_outbound_actions,
+    robot_task_actions,
+    trigger_firing,
+)
 from conveyor.services.assignment import assign_on_entry, choose_by_rule
 from conveyor.services.assignment_queue import (
     leave_queue_if_handed_over,
@@ -39,23 +50,15 @@ from conveyor.services.assignment_queue import (
 )
 from conveyor.services.notifications import notify
 from conveyor.services.references import check_links
-from conveyor.services.robot_checks import template
-from conveyor.services.robot_context import heads_of, names_of, people, working_time_source
+from conveyor.services.robot_acting import ActionContext, ActionRefused, Done
+from conveyor.services.robot_acting import render as _render
+from conveyor.services.robot_context import heads_of, names_of, working_time_source
+from conveyor.services.robot_recipients import everyone_for
+from conveyor.services.robot_timing import follow_date_fields
 from conveyor.services.tasks import add_task
 from conveyor.storage.unit_of_work import UnitOfWork
 
-
-class ActionRefused(ConveyorError):
-    """The robot had nobody or nothing to act on."""
-
-
-@dataclass(frozen=True, kw_only=True)
-class Done:
-    """What an action did: in words, as data for the run, and whether the item moved."""
-
-    detail: str
-    data: dict[str, Any] = field(default_factory=dict)
-    moved: bool = False
+__all__ = ["ActionContext", "ActionRefused", "Done", "carry_out"]
 
 
 def carry_out(
@@ -66,34 +69,27 @@ def carry_out(
     *,
     run_id: int,
     now: datetime,
+    depth: int = 0,
 ) -> Done:
-    """Carry out ``robot``'s action on ``item`` (``context`` is what its templates read)."""
-    return _ACTIONS[robot.action](uow, robot, item, context, run_id, now)
+    """Carry out ``robot``'s action on ``item`` (``context`` is what its templates read;
+    ``depth``: the automatic steps that led to the run's entry)."""
+    act = ActionContext(
+        uow=uow, robot=robot, item=item, context=context, run_id=run_id, now=now, depth=depth
+    )
+    return _ACTIONS[robot.action](act)
 
 
-def _notify(
-    uow: UnitOfWork,
-    robot: Robot,
-    item: CrmItem,
-    context: Mapping[str, Any],
-    run_id: int,
-    now: datetime,
-) -> Done:
-    recipients: list[int] = []
-    for person in robot.params["to"]:
-        recipients += [p for p in people(uow, person, item) if p not in recipients]
+def _notify(act: ActionContext) -> Done:
+    uow, robot, item, context, now = act.uow, act.robot, act.item, act.context, act.now
+    recipients = everyone_for(uow, robot.params["to"], item)
+    if not recipients:
+        raise ActionRefused("Nobody to notify: none of the people or positions named is there")
     text = _render(robot, "text", context)
     return _send(uow, robot, item, ROBOT_MESSAGE, recipients, text, now)
 
 
-def _control(
-    uow: UnitOfWork,
-    robot: Robot,
-    item: CrmItem,
-    context: Mapping[str, Any],
-    run_id: int,
-    now: datetime,
-) -> Done:
+def _control(act: ActionContext) -> Done:
+    uow, robot, item, context, now = act.uow, act.robot, act.item, act.context, act.now
     named = robot.params["employee_id"]
     if named is not None:
         recipients = [named]
@@ -132,17 +128,12 @@ def _send(
     )
 
 
-def _create_task(
-    uow: UnitOfWork,
-    robot: Robot,
-    item: CrmItem,
-    context: Mapping[str, Any],
-    run_id: int,
-    now: datetime,
-) -> Done:
+def _create_task(act: ActionContext) -> Done:
+    uow, robot, item, now = act.uow, act.robot, act.item, act.now
+    context, run_id = act.context, act.run_id
     params = robot.params
-    responsible_id = _one(uow, params["responsible"], item, "responsible")
-    creator_id = _one(uow, params["creator"], item, "creator")
+    responsible_id = act.one(params["responsible"], "task's responsible")
+    creator_id = act.one(params["creator"], "task's creator")
     title = _render(robot, "title", context, limit=MAX_TITLE).strip() or robot.name
     description = _render(robot, "description", context, limit=MAX_DESCRIPTION)
     days = params["deadline_working_days"]
@@ -176,14 +167,8 @@ def _create_task(
     )
 
 
-def _change_stage(
-    uow: UnitOfWork,
-    robot: Robot,
-    item: CrmItem,
-    context: Mapping[str, Any],
-    run_id: int,
-    now: datetime,
-) -> Done:
+def _change_stage(act: ActionContext) -> Done:
+    uow, robot, item, now = act.uow, act.robot, act.item, act.now
     target = uow.stages.find(robot.params["stage_id"])
     if target is None or target.pipeline_id != item.pipeline_id:
         raise ActionRefused(f"Stage {robot.params['stage_id']} is no longer in the pipeline")
@@ -205,14 +190,8 @@ def _change_stage(
     )
 
 
-def _set_field(
-    uow: UnitOfWork,
-    robot: Robot,
-    item: CrmItem,
-    context: Mapping[str, Any],
-    run_id: int,
-    now: datetime,
-) -> Done:
+def _set_field(act: ActionContext) -> Done:
+    uow, robot, item, now = act.uow, act.robot, act.item, act.now
     code, raw = robot.params["field"], robot.params["value"]
     definitions = uow.custom_fields.of(item.entity_type)
     if code not in definitions:
@@ -229,20 +208,17 @@ def _set_field(
         uow.emit(*events)
         uow.flush()
         leave_queue_if_handed_over(uow, item, {code}, now=now)
+        follow_date_fields(uow, item, {code}, now=now)
+    moved = trigger_firing.field_set_by_robot(uow, item, code, before, now=now, depth=act.depth)
     return Done(
         detail=f"set '{code}' to {values.get(code)!r}",
         data={"field": code, "from": before, "to": values.get(code)},
+        moved=moved,
     )
 
 
-def _change_responsible(
-    uow: UnitOfWork,
-    robot: Robot,
-    item: CrmItem,
-    context: Mapping[str, Any],
-    run_id: int,
-    now: datetime,
-) -> Done:
+def _change_responsible(act: ActionContext) -> Done:
+    uow, robot, item, run_id, now = act.uow, act.robot, act.item, act.run_id, act.now
     employee_id = robot.params["employee_id"]
     data: dict[str, Any] = {"from": item.responsible_id}
     if employee_id is None:
@@ -298,22 +274,6 @@ def _pick_by_rule(
     return decision.chosen_id, sentence
 
 
-def _one(uow: UnitOfWork, person: object, item: CrmItem, role: str) -> int:
-    """The one active employee ``person`` stands for (the first head when several)."""
-    assert isinstance(person, str | int)
-    for employee_id in people(uow, person, item):
-        employee = uow.employees.find(employee_id)
-        if employee is not None and employee.is_active:
-            return employee_id
-    raise ActionRefused(f"Nobody active to be the task's {role} ({person})")
-
-
-def _render(robot: Robot, name: str, context: Mapping[str, Any], *, limit: int = MAX_TEXT) -> str:
-    return template(robot.params[name], robot.entity_type, f"action.{name}").render(
-        context, limit=limit
-    )
-
-
 def _stages(uow: UnitOfWork, item: CrmItem) -> dict[int, Stage]:
     return {s.id: s for s in uow.stages.of(item.pipeline_id) if s.id is not None}
 
@@ -322,11 +282,18 @@ def _what(item: CrmItem) -> str:
     return f"{item.entity_type.value.capitalize()} {item.id}"
 
 
-_ACTIONS = {
+_ACTIONS: dict[ActionKind, Callable[[ActionContext], Done]] = {
     ActionKind.NOTIFY: _notify,
     ActionKind.CONTROL: _control,
     ActionKind.CREATE_TASK: _create_task,
     ActionKind.CHANGE_STAGE: _change_stage,
     ActionKind.SET_FIELD: _set_field,
     ActionKind.CHANGE_RESPONSIBLE: _change_responsible,
+    ActionKind.CREATE_ITEM: robot_item_actions.create_item,
+    ActionKind.ADD_CO_EXECUTORS: robot_task_actions.add_co_executors,
+    ActionKind.SHIFT_DEADLINE: robot_task_actions.shift_deadline,
+    ActionKind.SEND_EMAIL: robot_outbound_actions.send_email,
+    ActionKind.SEND_SMS: robot_outbound_actions.send_sms,
+    ActionKind.WEBHOOK: robot_outbound_actions.webhook,
+    ActionKind.START_PROCESS: robot_item_actions.start_process,
 }

@@ -1,5 +1,6 @@
 """What a robot refers to, checked on save: its stage, the people, stages, fields and rules
-its action names, its condition and its text templates.
+its action names, the date field its timing follows, its condition and its text templates
+(the newer actions' references: ``robot_action_checks``).
 
 Every refusal names the input field at fault (``action.to.1``, ``action.stage_id``...);
 a condition's or a template's refusal carries the line and column, so a robot in storage
@@ -18,6 +19,7 @@ from conveyor.domain.robot_params import ActionKind
 from conveyor.domain.robots import Robot
 from conveyor.engines.automation import Template, compile_template
 from conveyor.engines.expressions import Expression
+from conveyor.services import robot_action_checks
 from conveyor.services.distribution_rule_checks import check_expression
 from conveyor.services.references import active_employee, check_links
 from conveyor.storage.unit_of_work import UnitOfWork
@@ -27,6 +29,9 @@ TEMPLATES = {
     ActionKind.NOTIFY: ("text",),
     ActionKind.CONTROL: ("text",),
     ActionKind.CREATE_TASK: ("title", "description"),
+    ActionKind.CREATE_ITEM: ("title",),
+    ActionKind.SEND_EMAIL: ("subject", "text"),
+    ActionKind.SEND_SMS: ("text",),
 }
 
 
@@ -52,6 +57,7 @@ def check_robot(uow: UnitOfWork, robot: Robot) -> Stage:
         condition(robot.condition, robot.entity_type)
     for name in TEMPLATES.get(robot.action, ()):
         template(robot.params[name], robot.entity_type, f"action.{name}")
+    robot_action_checks.check_timing_field(uow, robot)
     _check_references(uow, robot)
     return stage
 
@@ -72,10 +78,14 @@ def template(text: str, entity_type: EntityType, field: str) -> Template:
 def _check_references(uow: UnitOfWork, robot: Robot) -> None:
     params = robot.params
     action = robot.action
-    if action is ActionKind.NOTIFY:
-        for index, person in enumerate(params["to"]):
-            if isinstance(person, int):
-                active_employee(uow, person, field=f"action.to.{index}")
+    if action in (ActionKind.NOTIFY, ActionKind.SEND_EMAIL, ActionKind.SEND_SMS):
+        robot_action_checks.check_recipients(uow, robot)
+    elif action is ActionKind.CREATE_ITEM:
+        robot_action_checks.check_create_item(uow, robot)
+    elif action in (ActionKind.ADD_CO_EXECUTORS, ActionKind.SHIFT_DEADLINE):
+        robot_action_checks.check_task_people(uow, robot)
+    elif action is ActionKind.WEBHOOK:
+        robot_action_checks.check_webhook(uow, robot)
     elif action is ActionKind.CONTROL:
         if params["employee_id"] is not None:
             active_employee(uow, params["employee_id"], field="action.employee_id")

@@ -8,16 +8,20 @@ so that "the responsible" is the one assigned. It never commits:
    left that stage), and its job is dropped.
 2. Each enabled robot of the stage, in order, gets a run keyed on the entry (robot, item,
    ``stage_entered_at``; a replay meets the unique key and adds nothing), due at its
-   timing applied to the entry moment (on the responsible's working time when it says so).
+   timing applied to the entry moment, or to the date field it follows (on the
+   responsible's working time when it says so; ``services.robot_timing``). A run following
+   a field the item leaves empty ends ``skipped`` (``field_empty``) there and then.
 3. The runs due at once act now, in order, in this very transaction: the move, the robots'
    actions and their events commit together or not at all. A robot that moves the item on
-   ends the stage's remaining runs (cancelled), and the next stage's robots start, at most
-   ``MAX_CASCADE`` moves deep.
+   ends the stage's remaining runs (cancelled), and the next stage's robots start (so do
+   the robots of an item a robot creates); at most ``MAX_CASCADE`` such steps deep.
 4. Each run left scheduled gets a job (``FIRE_JOB``) due when it is.
 
 ``fire_due_run`` is that job's handler. Under the item's lock it checks that the item is
 still in the run's stage entry and the robot still exists and is enabled (``verdict``), so
-a delayed robot never acts for an entry its item has left; then it acts as in 3.
+a delayed robot never acts for an entry its item has left; a run following a date field
+checks the field's moment again (``robot_timing.keeps_waiting``: moved later, the run waits
+on); then it acts as in 3.
 
 A job that dies instead (its handler failed every attempt, or the workers running it
 stopped each time) leaves its run scheduled; ``end_runs_of_dead_jobs``, a duty of the
@@ -48,11 +52,18 @@ from conveyor.domain.pages import Page
 from conveyor.domain.pipelines import EntityType
 from conveyor.domain.robot_runs import Reason, RobotRun, RunState, StageEntry, verdict
 from conveyor.domain.robots import Robot
-from conveyor.engines.automation import due_at
 from conveyor.services.jobs import JobHandlers, schedule
 from conveyor.services.robot_actions import carry_out
 from conveyor.services.robot_checks import TEMPLATES, condition, template
 from conveyor.services.robot_context import robot_context, working_time_source
+from conveyor.services.robot_timing import (
+    FIRE_JOB,
+    JOB_KEY_PREFIX,
+    due_of,
+    follow_date_fields,
+    job_key,
+    keeps_waiting,
+)
 from conveyor.services.working_time import EmployeeWorkingTime
 from conveyor.storage.unit_of_work import UnitOfWork
 
@@ -61,18 +72,16 @@ __all__ = [
     "MAX_CASCADE",
     "end_runs_of_dead_jobs",
     "fire_due_run",
+    "follow_date_fields",
     "register",
     "runs_of_item",
     "start_robots",
 ]
 
-#: The job kind of a delayed robot: payload ``{"run_id": <id>}``.
-FIRE_JOB = "robot.fire"
-#: Robot-driven moves that may follow one entry by hand (robots moving an item back and
-#: forth stop here; the runs of the entry reached last end ``skipped``).
+#: Robot-driven moves (and items created by robots) that may follow one entry by hand
+#: (robots moving an item back and forth, or creating items that create items, stop here;
+#: the runs of the entry reached last end ``skipped``).
 MAX_CASCADE = 5
-#: A run's job is keyed on this and the run's id: one job per run, dropped by key.
-JOB_KEY_PREFIX = "robot-run:"
 #: Runs of dead jobs ended per transaction (the rest at the next tick).
 DEAD_JOBS_BATCH = 200
 
@@ -112,7 +121,7 @@ def start_robots(
                 payload={"run_id": run.id},
                 due_at=run.due_at,
                 now=now,
-                key=_job_key(run.id),
+                key=job_key(run.id),
             )
     uow.flush()
     return [run for run, _ in started]
@@ -129,7 +138,7 @@ def cancel_left_behind(uow: UnitOfWork, item: CrmItem, *, now: datetime) -> int:
             continue
         uow.emit(run.cancelled(Reason.LEFT_STAGE, now, detail="the item left the stage before it"))
         assert run.id is not None
-        uow.jobs.cancel_pending(_job_key(run.id))
+        uow.jobs.cancel_pending(job_key(run.id))
         cancelled += 1
     return cancelled
 
@@ -161,6 +170,8 @@ def fire_due_run(uow: UnitOfWork, payload: dict[str, Any], now: datetime) -> Non
         uow.emit(end(stop.reason, now, detail=stop.detail))
         return
     assert item is not None and robot is not None
+    if keeps_waiting(uow, run, robot, item, now=now):
+        return
     _act(uow, run, robot, item, now=now, depth=0)
 
 
@@ -219,11 +230,12 @@ def _new_run(
     assert robot.id is not None and item.id is not None
     problem: str | None = None
     try:
-        due = due_at(robot.timing, entered_at=item.stage_entered_at, working_time=source.build)
+        due = due_of(uow, robot.timing, item, source)
     except ConveyorError as error:
-        # Working time not counted that far, a schedule without working time: the run
-        # fails with the reason, the move stands.
+        # Working time not counted that far, a schedule without working time, the date
+        # field gone: the run fails with the reason, the move stands.
         due, problem = now, error.message
+    empty = due is None
     run = RobotRun(
         robot_id=robot.id,
         robot_version=robot.version,
@@ -232,7 +244,7 @@ def _new_run(
         item_id=item.id,
         stage_id=item.stage_id,
         stage_entered_at=item.stage_entered_at,
-        due_at=due,
+        due_at=now if due is None else due,
         created_at=now,
     )
     if not uow.robot_runs.claim(run):
@@ -240,8 +252,11 @@ def _new_run(
     uow.emit(run.scheduled_event())
     if problem is not None:
         uow.emit(run.failed(Reason.TIMING_FAILED, now, detail=problem))
+    elif empty:
+        detail = f"field '{robot.timing.field}' is empty"
+        uow.emit(run.skipped(Reason.FIELD_EMPTY, now, detail=detail))
     elif depth >= MAX_CASCADE:
-        detail = f"robots had already moved the item {MAX_CASCADE} times in a row"
+        detail = f"robots had already moved or created items {MAX_CASCADE} times in a row"
         uow.emit(run.skipped(Reason.CASCADE_LIMIT, now, detail=detail))
     return run
 
@@ -267,7 +282,7 @@ def _act(
             return
     try:
         with uow.robot_runs.savepoint():
-            done = carry_out(uow, robot, item, context, run_id=run.id, now=now)
+            done = carry_out(uow, robot, item, context, run_id=run.id, now=now, depth=depth)
             uow.flush()
     except Conflict:
         # The transaction itself is lost (a concurrent write): the caller fails and retries.
@@ -293,7 +308,3 @@ def _names(robot: Robot) -> frozenset[str]:
 def _entry(item: CrmItem) -> StageEntry:
     assert item.id is not None
     return StageEntry(item_id=item.id, stage_id=item.stage_id, entered_at=item.stage_entered_at)
-
-
-def _job_key(run_id: int) -> str:
-    return f"{JOB_KEY_PREFIX}{run_id}"

@@ -15,9 +15,11 @@ from conveyor.domain.actors import Actor
 from conveyor.domain.errors import Forbidden, InvalidValue, NotFound
 from conveyor.domain.events import DomainEvent
 from conveyor.domain.pages import Page
+from conveyor.domain.task_dependencies import TaskDependency
 from conveyor.domain.task_members import check_members, settle_members
 from conveyor.domain.tasks import MemberRole, Task, TaskAction, TaskMember, TaskQuery
 from conveyor.domain.tokens import Role
+from conveyor.services import task_motion, task_robot_runs, task_robot_timing, trigger_firing
 from conveyor.services.assignment import assign_new_task
 from conveyor.services.assignment_queue import retry_after_task_change
 from conveyor.storage.unit_of_work import UnitOfWork
@@ -40,6 +42,9 @@ class CreateTask:
     deadline: datetime | None = None
     requires_acceptance: bool = False
     item_id: int | None = None
+    start_at: datetime | None = None
+    #: ``None``: the company's default; 0: no reminder before the deadline.
+    remind_before_hours: int | None = None
 
 
 @dataclass(frozen=True, kw_only=True)
@@ -50,6 +55,9 @@ class TaskView:
     co_executor_ids: list[int]
     observer_ids: list[int]
     overdue: bool
+    #: The tasks it follows and those following it (``services/task_dependencies.py``).
+    predecessor_ids: list[int] = field(default_factory=list)
+    successor_ids: list[int] = field(default_factory=list)
 
 
 def create_task(uow: UnitOfWork, command: CreateTask, *, actor: Actor, now: datetime) -> TaskView:
@@ -82,6 +90,8 @@ def create_task(uow: UnitOfWork, command: CreateTask, *, actor: Actor, now: date
             deadline=command.deadline,
             requires_acceptance=command.requires_acceptance,
             item_id=command.item_id,
+            start_at=command.start_at,
+            remind_before_hours=command.remind_before_hours,
             created_at=now,
             updated_at=now,
             status_changed_at=now,
@@ -93,6 +103,7 @@ def create_task(uow: UnitOfWork, command: CreateTask, *, actor: Actor, now: date
             observer_ids=command.observer_ids,
             actor_id=actor.employee_id,
             now=now,
+            hold=by_rule,
         )
         if by_rule:
             uow.flush()
@@ -100,6 +111,7 @@ def create_task(uow: UnitOfWork, command: CreateTask, *, actor: Actor, now: date
                 raise InvalidValue(
                     "No task rule takes this task: name its responsible", field="responsible_id"
                 )
+            task_robot_runs.task_entered_status(uow, task, now=now)
             view = _view(uow, task, now)
         uow.commit()
     return view
@@ -113,11 +125,13 @@ def add_task(
     observer_ids: list[int] | None = None,
     actor_id: int,
     now: datetime,
+    hold: bool = False,
     **cause: object,
 ) -> TaskView:
     """Write ``task``, already checked by the caller, with its members and its
     ``TaskCreated`` event (``cause`` adds to the event's payload: a robot's run, say),
-    inside the caller's open ``uow``; never commits."""
+    inside the caller's open ``uow``; never commits. ``hold``: its responsible only holds
+    it until a task rule picks someone (who is told then)."""
     uow.tasks.add(task)
     task_id = _id(task)
     uow.tasks.set_members(task_id, CO, co_executor_ids or [])
@@ -140,6 +154,9 @@ def add_task(
             **cause,
         )
     )
+    task_motion.task_set(uow, task, actor_id=actor_id, held=hold, now=now)
+    if not hold:
+        task_robot_runs.task_entered_status(uow, task, now=now)
     return view
 
 
@@ -159,6 +176,7 @@ def update_task(
     """
     with uow:
         task = _visible(uow, task_id, actor, for_update=True)
+        was = task_motion.before_change(task)
         current_co = sorted(uow.tasks.member_ids(task_id, CO))
         current_observers = sorted(uow.tasks.member_ids(task_id, OBSERVER))
         current = {
@@ -217,6 +235,9 @@ def update_task(
         if "responsible_id" in differing:
             uow.flush()
             retry_after_task_change(uow, now=now)
+        task_motion.task_changed(uow, task, was, actor_id=actor.employee_id, now=now)
+        if "deadline" in changed:
+            task_robot_timing.deadline_moved(uow, task, now=now)
         view = _view(uow, task, now)
         uow.commit()
     return view
@@ -245,6 +266,9 @@ def act_on_task(
         uow.emit(event)
         uow.flush()
         retry_after_task_change(uow, now=now)
+        task_motion.task_acted(uow, task, event, now=now)
+        trigger_firing.task_finished(uow, task, now=now)
+        task_robot_runs.task_entered_status(uow, task, now=now)
         view = _view(uow, task, now)
         uow.commit()
     return view
@@ -259,7 +283,8 @@ def list_tasks(
     with uow:
         found = uow.tasks.search(query, now=now, limit=limit, offset=offset)
         members = uow.tasks.members_of(_id(t) for t in found.items)
-        items = [_assemble(t, members[_id(t)], now) for t in found.items]
+        links = uow.task_dependencies.touching([_id(t) for t in found.items])
+        items = [_assemble(t, members[_id(t)], now, links) for t in found.items]
     return Page(items=items, total=found.total, limit=found.limit, offset=found.offset)
 
 
@@ -270,6 +295,8 @@ _PLAIN_FIELDS = (
     "responsible_id",
     "requires_acceptance",
     "item_id",
+    "start_at",
+    "remind_before_hours",
 )
 
 
@@ -305,15 +332,20 @@ def _active_employee(uow: UnitOfWork, employee_id: int, *, field: str) -> None:
 
 
 def _view(uow: UnitOfWork, task: Task, now: datetime) -> TaskView:
-    return _assemble(task, uow.tasks.members(_id(task)), now)
+    links = uow.task_dependencies.touching([_id(task)])
+    return _assemble(task, uow.tasks.members(_id(task)), now, links)
 
 
-def _assemble(task: Task, members: list[TaskMember], now: datetime) -> TaskView:
+def _assemble(
+    task: Task, members: list[TaskMember], now: datetime, links: list[TaskDependency]
+) -> TaskView:
     return TaskView(
         task=task,
         co_executor_ids=sorted(m.employee_id for m in members if m.role is CO),
         observer_ids=sorted(m.employee_id for m in members if m.role is OBSERVER),
         overdue=task.is_overdue(now),
+        predecessor_ids=sorted(d.predecessor_id for d in links if d.successor_id == task.id),
+        successor_ids=sorted(d.successor_id for d in links if d.predecessor_id == task.id),
     )
 
 

@@ -34,6 +34,10 @@ from conveyor.storage.repositories.call_distributions import (
     CallRoundRepository,
 )
 from conveyor.storage.repositories.clients import ClientRepositories, CommunicationRepository
+from conveyor.storage.repositories.communication_controls import (
+    CommunicationControlRepository,
+    ControlCheckRepository,
+)
 from conveyor.storage.repositories.crm import CrmItemRepository, PipelineRepositories
 from conveyor.storage.repositories.demand_history import DemandHistoryRepository
 from conveyor.storage.repositories.jobs import JobRepository
@@ -49,9 +53,16 @@ from conveyor.storage.repositories.org import (
     TokenRepository,
 )
 from conveyor.storage.repositories.organization import OrganizationRepository
+from conveyor.storage.repositories.payments import PaymentRepository
 from conveyor.storage.repositories.robots import RobotRepository, RobotRunRepository
 from conveyor.storage.repositories.schedules import CalendarOverrideRepository, ScheduleRepository
+from conveyor.storage.repositories.task_dependencies import TaskDependencyRepository
+from conveyor.storage.repositories.task_robots import (
+    TaskRobotRepository,
+    TaskRobotRunRepository,
+)
 from conveyor.storage.repositories.tasks import TaskRepository
+from conveyor.storage.repositories.triggers import TriggerRepository, TriggerRunRepository
 from conveyor.storage.repositories.workdays import TimeClockRepository
 from conveyor.storage.repositories.workload import WorkloadRepository
 from conveyor.storage.repositories.workload_board import WorkloadBoardRepository
@@ -88,6 +99,7 @@ class UnitOfWork:
         self.items = CrmItemRepository(s)
         self.communications = CommunicationRepository(s)
         self.tasks = TaskRepository(s)
+        self.task_dependencies = TaskDependencyRepository(s)
         self.lists = ListRepository(s)
         self.list_elements = ListElementRepository(s)
         self.events = Repository(s, StoredEvent, "event")
@@ -101,12 +113,19 @@ class UnitOfWork:
         self.call_distributions = CallDistributionRepository(s)
         self.call_distribution_runs = CallDistributionRunRepository(s)
         self.call_rounds = CallRoundRepository(s)
+        self.communication_controls = CommunicationControlRepository(s)
+        self.control_checks = ControlCheckRepository(s)
         self.jobs = JobRepository(s)
         self.notifications = NotificationRepository(s)
         self.deliveries = DeliveryRepository(s)
         self.webhooks = WebhookRepository(s)
         self.robots = RobotRepository(s)
         self.robot_runs = RobotRunRepository(s)
+        self.task_robots = TaskRobotRepository(s)
+        self.task_robot_runs = TaskRobotRunRepository(s)
+        self.triggers = TriggerRepository(s)
+        self.trigger_runs = TriggerRunRepository(s)
+        self.payments = PaymentRepository(s)
         return self
 
     def __exit__(

@@ -1,5 +1,6 @@
 """/robots: what happens by itself at each stage (admins), and
-``/deals/{id}/robot-runs``, ``/leads/{id}/robot-runs``: what it did for an item."""
+``/deals/{id}/robot-runs``, ``/leads/{id}/robot-runs``: what it did for an item;
+``/robot-runs/{id}/deliveries``: what a run sent outward (admins)."""
 
 from __future__ import annotations
 
@@ -10,6 +11,7 @@ from fastapi import APIRouter, Query, status
 from conveyor.api.deps import MAX_ID, ActorDep, IdPath, Limit, NowDep, Offset, UowDep
 from conveyor.api.render import page
 from conveyor.api.schemas.common import PageOf
+from conveyor.api.schemas.notifications import AttemptPublic, DeliveryPublic
 from conveyor.api.schemas.robots import (
     Reorder,
     RobotCreate,
@@ -21,7 +23,7 @@ from conveyor.api.schemas.robots import (
 from conveyor.domain.pipelines import EntityType
 from conveyor.domain.robot_runs import RunState
 from conveyor.domain.robots import Timing
-from conveyor.services import robot_runs
+from conveyor.services import outbound_messages, robot_runs
 from conveyor.services import robots as service
 
 router = APIRouter(prefix="/robots", tags=["automation"])
@@ -36,6 +38,8 @@ def _timing(body: TimingIn) -> Timing:
         amount=body.amount,
         unit=body.unit,
         working_hours_only=body.working_hours_only,
+        field=body.field,
+        working=body.working,
     )
 
 
@@ -123,3 +127,19 @@ def _runs_route(entity_type: EntityType) -> None:
 
 for _entity in (EntityType.DEAL, EntityType.LEAD):
     _runs_route(_entity)
+
+
+@runs_router.get("/robot-runs/{run_id}/deliveries", response_model=list[DeliveryPublic])
+def run_deliveries(run_id: IdPath, uow: UowDep, actor: ActorDep) -> list[DeliveryPublic]:
+    """What a run's email, SMS or webhook call became: each delivery with every attempt
+    (admins: the addresses are the clients')."""
+    found = outbound_messages.deliveries_of_run(uow, run_id, actor=actor)
+    return [
+        DeliveryPublic.model_validate(
+            {
+                **{k: v for k, v in vars(delivery).items() if not k.startswith("_")},
+                "history": [AttemptPublic.model_validate(a) for a in attempts],
+            }
+        )
+        for delivery, attempts in found
+    ]

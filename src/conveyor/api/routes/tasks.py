@@ -33,6 +33,8 @@ def _public(view: tasks.TaskView) -> TaskPublic:
         co_executor_ids=view.co_executor_ids,
         observer_ids=view.observer_ids,
         overdue=view.overdue,
+        predecessor_ids=view.predecessor_ids,
+        successor_ids=view.successor_ids,
     )
 
 

@@ -14,7 +14,7 @@ Timezone = Annotated[str, StringConstraints(min_length=1, max_length=64)]
 
 
 class OrganizationUpdate(Update):
-    NOT_NULL = ("name", "timezone")
+    NOT_NULL = ("name", "timezone", "task_remind_hours")
 
     name: OrganizationName | None = None
     timezone: Timezone | None = Field(
@@ -22,6 +22,11 @@ class OrganizationUpdate(Update):
     )
     schedule_id: Id | None = Field(
         default=None, description="The default work schedule; null: five-day week, RU calendar"
+    )
+    task_remind_hours: int | None = Field(
+        default=None,
+        description="Hours before a task's deadline its people are reminded, unless the task "
+        "says otherwise; 0: no such reminder",
     )
 
 
@@ -32,4 +37,5 @@ class OrganizationPublic(Output):
         "without a responsible)"
     )
     schedule_id: int | None
+    task_remind_hours: int
     updated_at: datetime | None

@@ -3,13 +3,15 @@
 from __future__ import annotations
 
 from datetime import datetime
-from typing import Annotated, Any
+from typing import Annotated, Any, Literal
 
 from pydantic import Field, JsonValue, PlainValidator, StringConstraints, WithJsonSchema
 
 from conveyor.api.schemas.common import Id, Input, Name, Output, Update
 from conveyor.domain.robot_params import (
     MAX_DESCRIPTION,
+    MAX_FIELDS,
+    MAX_PROCESS,
     MAX_RECIPIENTS,
     MAX_TASK_DAYS,
     MAX_TEXT,
@@ -17,6 +19,7 @@ from conveyor.domain.robot_params import (
     PERSON_WORDS,
     ActionKind,
 )
+from conveyor.domain.robot_recipients import CONTACT_EMAIL, CONTACT_PHONE, MAX_POSITION, WITHIN
 from conveyor.domain.robot_runs import Reason, RunState
 from conveyor.domain.robots import MAX_ROBOTS_PER_STAGE, Robot, TimeUnit, TimingKind
 from conveyor.engines.expressions import MAX_LENGTH
@@ -39,19 +42,73 @@ Person = Annotated[
     PlainValidator(_person),
     WithJsonSchema({"anyOf": [{"enum": sorted(PERSON_WORDS)}, {"type": "integer", "minimum": 1}]}),
 ]
+RECIPIENT = (
+    f'{PERSON}, a position ({{"position": "Chief accountant"}}, with "within": '
+    '"department" to keep to the responsible\'s departments and those below), or, for an '
+    f"email or an SMS, the contact's own address ('{CONTACT_EMAIL}', '{CONTACT_PHONE}')"
+)
+
+
+def _recipient(value: Any) -> str | int | dict[str, str]:
+    """A person, a contact's address word or a position; the action checks which it takes."""
+    if isinstance(value, str) and value in (CONTACT_EMAIL, CONTACT_PHONE):
+        return value
+    if isinstance(value, dict):
+        if "position" not in value or not set(value) <= {"position", "within"}:
+            raise ValueError('A position is {"position": "<name>", "within": "department"}')
+        if not all(isinstance(v, str) for v in value.values()):
+            raise ValueError("A position's name and its 'within' are text")
+        return dict(value)
+    return _person(value)
+
+
+Recipient = Annotated[
+    str | int | dict[str, str],
+    PlainValidator(_recipient),
+    WithJsonSchema(
+        {
+            "anyOf": [
+                {"enum": sorted(PERSON_WORDS | {CONTACT_EMAIL, CONTACT_PHONE})},
+                {"type": "integer", "minimum": 1},
+                {
+                    "type": "object",
+                    "properties": {
+                        "position": {"type": "string", "maxLength": MAX_POSITION},
+                        "within": {"enum": sorted(WITHIN)},
+                    },
+                    "required": ["position"],
+                    "additionalProperties": False,
+                },
+            ]
+        }
+    ),
+]
 
 
 class TimingIn(Input):
     kind: TimingKind = Field(
         default=TimingKind.IMMEDIATELY,
         description="immediately; after N units of elapsed time; after_working: N units of "
-        "working time on the responsible's schedule and holiday calendar",
+        "working time on the responsible's schedule and holiday calendar; at_field, "
+        "before_field, after_field: at, N units before or N units after the moment a date "
+        "field of the item holds (a date alone is 00:00 in the responsible's timezone; a "
+        "moment already past acts at once; the robot follows the field while it waits)",
     )
     amount: Annotated[int, Field(ge=0, le=525600)] = 0
     unit: TimeUnit | None = None
     working_hours_only: bool = Field(
         default=False,
         description="Put off to the responsible's next working moment when due outside hours",
+    )
+    field: Annotated[str, StringConstraints(max_length=63)] | None = Field(
+        default=None,
+        description="at_field, before_field, after_field: the code of a date or datetime "
+        "custom field of the item, or created_at",
+    )
+    working: bool = Field(
+        default=False,
+        description="before_field, after_field: the amount counts working time on the "
+        "responsible's schedule and calendar",
     )
 
 
@@ -60,8 +117,8 @@ class TimingChange(TimingIn):
     (no amount, no unit, any hour), not the robot's current value."""
 
     kind: TimingKind = Field(
-        description="immediately, after or after_working (required: the timing is replaced "
-        "whole, as on creation)"
+        description="immediately, after, after_working, at_field, before_field or "
+        "after_field (required: the timing is replaced whole, as on creation)"
     )
 
 
@@ -70,11 +127,15 @@ class ActionIn(Input):
     Texts are templates: ``{deal.title}``, ``{contact.name}``, ``{responsible.name}``..."""
 
     kind: ActionKind
-    to: Annotated[list[Person], Field(max_length=MAX_RECIPIENTS)] | None = Field(
-        default=None, description=f"notify: whom to tell, each {PERSON}"
+    to: Annotated[list[Recipient], Field(max_length=MAX_RECIPIENTS)] | None = Field(
+        default=None, description=f"notify, send_email, send_sms: whom, each {RECIPIENT}"
     )
     text: Annotated[str, StringConstraints(max_length=MAX_TEXT)] | None = Field(
-        default=None, description="notify, control: the message (a template)"
+        default=None,
+        description="notify, control, send_email, send_sms: the message (a template)",
+    )
+    subject: Annotated[str, StringConstraints(max_length=MAX_TITLE)] | None = Field(
+        default=None, description="send_email: the subject (a template)"
     )
     employee_id: Id | None = Field(
         default=None,
@@ -86,13 +147,15 @@ class ActionIn(Input):
         description="change_responsible: the assignment rule that picks the new responsible",
     )
     title: Annotated[str, StringConstraints(max_length=MAX_TITLE)] | None = Field(
-        default=None, description="create_task: the task's title (a template)"
+        default=None,
+        description="create_task, create_item: the new task's or item's title (a template)",
     )
     description: Annotated[str, StringConstraints(max_length=MAX_DESCRIPTION)] | None = Field(
         default=None, description="create_task: the task's text (a template)"
     )
     responsible: Person | None = Field(
-        default=None, description=f"create_task: who does it, {PERSON} (default: responsible)"
+        default=None,
+        description=f"create_task, create_item: who does it, {PERSON} (default: responsible)",
     )
     creator: Person | None = Field(
         default=None, description=f"create_task: who set it, {PERSON} (default: responsible)"
@@ -105,11 +168,59 @@ class ActionIn(Input):
     requires_acceptance: bool | None = Field(
         default=None, description="create_task: the creator accepts the result"
     )
-    stage_id: Id | None = Field(default=None, description="change_stage: the stage to move to")
+    stage_id: Id | None = Field(
+        default=None,
+        description="change_stage: the stage to move to; create_item: the new item's stage "
+        "(default: its pipeline's first)",
+    )
     field: Annotated[str, StringConstraints(max_length=63)] | None = Field(
         default=None, description="set_field: the code of the custom field"
     )
     value: JsonValue = Field(default=None, description="set_field: its new value (null clears)")
+    entity_type: Literal["lead", "deal"] | None = Field(
+        default=None, description="create_item: what to create"
+    )
+    pipeline_id: Id | None = Field(
+        default=None, description="create_item: the pipeline (of that type) to create it in"
+    )
+    copy_clients: bool | None = Field(
+        default=None, description="create_item: give it the item's contact and company (default)"
+    )
+    fields: Annotated[dict[str, JsonValue], Field(max_length=MAX_FIELDS)] | None = Field(
+        default=None, description="create_item: custom values of the new item, by code"
+    )
+    employees: Annotated[list[Person], Field(max_length=MAX_RECIPIENTS)] | None = Field(
+        default=None, description=f"add_co_executors: whom to add, each {PERSON}"
+    )
+    task_robot_id: Id | None = Field(
+        default=None,
+        description="add_co_executors, shift_deadline: only the open tasks this create_task "
+        "robot made for the item (default: every open task linked to the item)",
+    )
+    amount: Annotated[int, Field(ge=1, le=8760)] | None = Field(
+        default=None, description="shift_deadline: how much later"
+    )
+    unit: Literal["hours", "days"] | None = Field(
+        default=None, description="shift_deadline: hours or days (default: days)"
+    )
+    working: bool | None = Field(
+        default=None,
+        description="shift_deadline: count working time on the task responsible's schedule "
+        "and calendar (default), or plain time",
+    )
+    webhook_id: Id | None = Field(
+        default=None,
+        description="webhook: the registered webhook (POST /webhooks) whose URL is called and "
+        "whose secret signs the call",
+    )
+    url: Annotated[str, StringConstraints(max_length=2000)] | None = Field(
+        default=None, description="webhook: another URL to call, signed the same way"
+    )
+    process: Annotated[str, StringConstraints(max_length=MAX_PROCESS)] | None = Field(
+        default=None,
+        description="start_process: the process's key (recorded as ProcessStartRequested; "
+        "nothing starts processes yet)",
+    )
 
     def params(self) -> dict[str, Any]:
         """The parameters sent, for the kind to check (``value`` counts when ``field`` is)."""
@@ -162,6 +273,8 @@ class TimingOut(Output):
     amount: int
     unit: TimeUnit | None
     working_hours_only: bool
+    field: str | None
+    working: bool
 
 
 class RobotPublic(Output):

@@ -8,7 +8,7 @@ from typing import Annotated
 from pydantic import Field, StringConstraints
 
 from conveyor.api.schemas.common import Id, Input, LongText, Moment, Output, Title, Update
-from conveyor.domain.tasks import TaskAction, TaskStatus
+from conveyor.domain.tasks import MAX_REMIND_BEFORE_HOURS, TaskAction, TaskStatus
 
 Comment = Annotated[str, StringConstraints(max_length=5000)]
 MAX_MEMBERS = 50
@@ -16,6 +16,16 @@ MAX_MEMBERS = 50
 
 AwareTime = Moment
 MemberIds = Annotated[list[Id], Field(max_length=MAX_MEMBERS)]
+RemindBeforeHours = Annotated[
+    int,
+    Field(
+        ge=0,
+        le=MAX_REMIND_BEFORE_HOURS,
+        description="Hours before the deadline the responsible and the creator are reminded; "
+        "0: no such reminder; null: the company's default (PATCH /organization task_remind_hours)",
+    ),
+]
+PLANNED_START = "The planned start; a task that follows others starts after they finish"
 
 
 class TaskCreate(Input):
@@ -32,6 +42,8 @@ class TaskCreate(Input):
     co_executor_ids: MemberIds = Field(default_factory=list)
     observer_ids: MemberIds = Field(default_factory=list)
     deadline: AwareTime | None = None
+    start_at: AwareTime | None = Field(default=None, description=PLANNED_START)
+    remind_before_hours: RemindBeforeHours | None = None
     requires_acceptance: bool = Field(
         default=False, description="Completing puts the task under the creator's control"
     )
@@ -53,6 +65,8 @@ class TaskUpdate(Update):
     title: Title | None = None
     description: LongText | None = None
     deadline: AwareTime | None = None
+    start_at: AwareTime | None = Field(default=None, description=PLANNED_START)
+    remind_before_hours: RemindBeforeHours | None = None
     responsible_id: Id | None = None
     requires_acceptance: bool | None = None
     item_id: Id | None = None
@@ -75,6 +89,10 @@ class TaskPublic(Output):
     observer_ids: list[int]
     status: TaskStatus
     deadline: datetime | None
+    start_at: datetime | None = Field(description=PLANNED_START)
+    remind_before_hours: int | None = Field(
+        description="Hours before the deadline of the reminder; null: the company's default"
+    )
     overdue: bool = Field(description="Past the deadline and still owed, at the time of reading")
     requires_acceptance: bool
     item_id: int | None
@@ -83,6 +101,8 @@ class TaskPublic(Output):
     updated_at: datetime
     status_changed_at: datetime
     completed_at: datetime | None
+    predecessor_ids: list[int] = Field(description="The tasks it starts after")
+    successor_ids: list[int] = Field(description="The tasks that start after it")
 
 
 class TaskCountersPublic(Output):

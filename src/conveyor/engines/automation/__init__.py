@@ -7,6 +7,6 @@ time and working time passed in.
 from __future__ import annotations
 
 from conveyor.engines.automation.templates import Template, compile_template
-from conveyor.engines.automation.timing import WorkingTimeSource, due_at
+from conveyor.engines.automation.timing import WorkingTimeSource, due_at, field_moment
 
-__all__ = ["Template", "WorkingTimeSource", "compile_template", "due_at"]
+__all__ = ["Template", "WorkingTimeSource", "compile_template", "due_at", "field_moment"]

@@ -5,14 +5,16 @@ from __future__ import annotations
 from collections.abc import Iterator
 from contextlib import contextmanager
 from datetime import datetime
+from typing import Any
 
-from sqlalchemy import String, cast, func, literal, select
+from sqlalchemy import String, cast, func, literal, select, update
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
 
 from conveyor.domain.jobs import JobState
 from conveyor.domain.robot_runs import RobotRun, RunState
 from conveyor.domain.robots import Robot
+from conveyor.storage.job_wakeups import announce
 from conveyor.storage.repositories.base import Repository
 from conveyor.storage.tables.jobs import jobs
 from conveyor.storage.tables.robots import robot_runs as runs
@@ -91,6 +93,30 @@ class RobotRunRepository(Repository[RobotRun]):
         return [
             (run, error or "", attempts) for run, error, attempts in self.session.execute(query)
         ]
+
+    def rearm_job(self, key: str, *, due_at: datetime) -> bool:
+        """Make the run's job (keyed ``key``) pending at ``due_at``, whether it was pending
+        or is done in this very transaction (the job firing the run, which found the run
+        due later); whether there was such a job. A running job (another worker's) or a
+        dead one is left alone."""
+        statement = (
+            update(jobs)
+            .where(jobs.c.key == key, jobs.c.state.in_([JobState.PENDING, JobState.DONE]))
+            .values(
+                state=JobState.PENDING,
+                due_at=due_at,
+                attempts=0,
+                lease_owner=None,
+                lease_expires_at=None,
+                last_error=None,
+                finished_at=None,
+            )
+        )
+        result: Any = self.session.execute(statement)
+        rearmed = int(result.rowcount) > 0
+        if rearmed:
+            announce(self.session)
+        return rearmed
 
     @contextmanager
     def savepoint(self) -> Iterator[None]:

@@ -42,7 +42,8 @@ deliveries = Table(
         "notification_id",
         Id,
         ForeignKey("notifications.id", ondelete="CASCADE"),
-        nullable=False,
+        # None: a message of its own (``content``), not a notification's.
+        nullable=True,
         index=True,
     ),
     Column("channel", enum_of(Channel, 10), nullable=False),
@@ -54,6 +55,7 @@ deliveries = Table(
     Column("next_attempt_at", UtcDateTime),
     Column("sent_at", UtcDateTime),
     Column("created_at", UtcDateTime, nullable=False),
+    Column("content", JsonDict),
     # What is due: pending deliveries by due time (finished ones have no due time).
     Index("ix_deliveries_due", "next_attempt_at", "state"),
 )

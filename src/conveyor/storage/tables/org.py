@@ -6,6 +6,7 @@ from sqlalchemy import (
     Date,
     ForeignKey,
     Index,
+    Integer,
     String,
     Table,
     UniqueConstraint,
@@ -38,6 +39,7 @@ organization = Table(
     Column("name", String(200), nullable=False),
     Column("timezone", String(64), nullable=False),
     Column("schedule_id", Id, ForeignKey("schedules.id", ondelete="SET NULL")),
+    Column("task_remind_hours", Integer, nullable=False),
     Column("updated_at", UtcDateTime),
 )
 

@@ -37,6 +37,10 @@ robots = Table(
     Column("delay_amount", Integer, nullable=False),
     Column("delay_unit", enum_of(TimeUnit)),
     Column("working_hours_only", Boolean, nullable=False),
+    # A timing at / before / after a date field: the field's code, and whether the amount
+    # counts working time.
+    Column("timing_field", String(63)),
+    Column("timing_working", Boolean, nullable=False),
     Column("action", enum_of(ActionKind, length=30), nullable=False),
     Column("params", JsonDict, nullable=False),
     Column("version", Integer, nullable=False),

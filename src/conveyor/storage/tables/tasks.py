@@ -1,6 +1,6 @@
 """Tasks and their co-executors and observers."""
 
-from sqlalchemy import Boolean, Column, ForeignKey, Index, String, Table, Text, text
+from sqlalchemy import Boolean, Column, ForeignKey, Index, Integer, String, Table, Text, text
 
 from conveyor.domain.tasks import MemberRole, TaskStatus
 from conveyor.storage.tables.base import Id, metadata
@@ -23,6 +23,8 @@ tasks = Table(
     Column("updated_at", UtcDateTime, nullable=False),
     Column("status_changed_at", UtcDateTime, nullable=False),
     Column("completed_at", UtcDateTime),
+    Column("start_at", UtcDateTime),
+    Column("remind_before_hours", Integer),
     # Per-employee counters each read one of these (see TaskRepository.counter_queries).
     Index("ix_tasks_responsible_status_deadline", "responsible_id", "status", "deadline"),
     # Only completed tasks: "completed in a period" reads a range of one employee's history,

@@ -2,7 +2,7 @@
 
 Revision ID: 0001
 Revises:
-Create Date: 2026-11-24 08:35:02.430880
+Create Date: 2026-11-24 09:05:23.583351
 """
 
 from collections.abc import Sequence
@@ -277,6 +277,7 @@ def upgrade() -> None:
         sa.Column(
             "schedule_id", sa.BigInteger().with_variant(sa.Integer(), "sqlite"), nullable=True
         ),
+        sa.Column("task_remind_hours", sa.Integer(), nullable=False),
         sa.Column("updated_at", conveyor.storage.types.UtcDateTime(timezone=True), nullable=True),
         sa.ForeignKeyConstraint(
             ["schedule_id"],
@@ -502,6 +503,54 @@ def upgrade() -> None:
     )
     with op.batch_alter_table("call_distributions", schema=None) as batch_op:
         batch_op.create_index("ix_call_distributions_next_run_at", ["next_run_at"], unique=False)
+
+    op.create_table(
+        "communication_controls",
+        sa.Column("id", sa.BigInteger().with_variant(sa.Integer(), "sqlite"), nullable=False),
+        sa.Column("name", sa.String(length=200), nullable=False),
+        sa.Column("enabled", sa.Boolean(), nullable=False),
+        sa.Column("silent_days", sa.Integer(), nullable=False),
+        sa.Column(
+            "pipeline_id", sa.BigInteger().with_variant(sa.Integer(), "sqlite"), nullable=False
+        ),
+        sa.Column("stage_id", sa.BigInteger().with_variant(sa.Integer(), "sqlite"), nullable=True),
+        sa.Column("deal_title", sa.String(length=300), nullable=False),
+        sa.Column("task_title", sa.String(length=300), nullable=False),
+        sa.Column("task_description", sa.Text(), nullable=False),
+        sa.Column("deadline_working_days", sa.Integer(), nullable=False),
+        sa.Column(
+            "creator_id", sa.BigInteger().with_variant(sa.Integer(), "sqlite"), nullable=False
+        ),
+        sa.Column("schedule", sa.String(length=100), nullable=False),
+        sa.Column("timezone", sa.String(length=64), nullable=False),
+        sa.Column("next_run_at", conveyor.storage.types.UtcDateTime(timezone=True), nullable=True),
+        sa.Column("version", sa.Integer(), nullable=False),
+        sa.Column("created_at", conveyor.storage.types.UtcDateTime(timezone=True), nullable=False),
+        sa.Column("updated_at", conveyor.storage.types.UtcDateTime(timezone=True), nullable=False),
+        sa.ForeignKeyConstraint(
+            ["creator_id"],
+            ["employees.id"],
+            name=op.f("fk_communication_controls_creator_id_employees"),
+            ondelete="RESTRICT",
+        ),
+        sa.ForeignKeyConstraint(
+            ["pipeline_id"],
+            ["pipelines.id"],
+            name=op.f("fk_communication_controls_pipeline_id_pipelines"),
+            ondelete="RESTRICT",
+        ),
+        sa.ForeignKeyConstraint(
+            ["stage_id"],
+            ["stages.id"],
+            name=op.f("fk_communication_controls_stage_id_stages"),
+            ondelete="RESTRICT",
+        ),
+        sa.PrimaryKeyConstraint("id", name=op.f("pk_communication_controls")),
+    )
+    with op.batch_alter_table("communication_controls", schema=None) as batch_op:
+        batch_op.create_index(
+            "ix_communication_controls_next_run_at", ["next_run_at"], unique=False
+        )
 
     op.create_table(
         "companies",
@@ -804,6 +853,9 @@ def upgrade() -> None:
                 "immediately",
                 "after",
                 "after_working",
+                "at_field",
+                "before_field",
+                "after_field",
                 name="timingkind",
                 native_enum=False,
                 create_constraint=True,
@@ -826,6 +878,8 @@ def upgrade() -> None:
             nullable=True,
         ),
         sa.Column("working_hours_only", sa.Boolean(), nullable=False),
+        sa.Column("timing_field", sa.String(length=63), nullable=True),
+        sa.Column("timing_working", sa.Boolean(), nullable=False),
         sa.Column(
             "action",
             sa.Enum(
@@ -835,6 +889,13 @@ def upgrade() -> None:
                 "change_stage",
                 "set_field",
                 "change_responsible",
+                "create_item",
+                "add_co_executors",
+                "shift_deadline",
+                "send_email",
+                "send_sms",
+                "webhook",
+                "start_process",
                 name="actionkind",
                 native_enum=False,
                 create_constraint=True,
@@ -865,6 +926,76 @@ def upgrade() -> None:
     )
     with op.batch_alter_table("robots", schema=None) as batch_op:
         batch_op.create_index("ix_robots_stage_position", ["stage_id", "position"], unique=False)
+
+    op.create_table(
+        "triggers",
+        sa.Column("id", sa.BigInteger().with_variant(sa.Integer(), "sqlite"), nullable=False),
+        sa.Column(
+            "entity_type",
+            sa.Enum(
+                "lead",
+                "deal",
+                "contact",
+                "company",
+                name="entitytype",
+                native_enum=False,
+                create_constraint=True,
+                length=20,
+            ),
+            nullable=False,
+        ),
+        sa.Column(
+            "pipeline_id", sa.BigInteger().with_variant(sa.Integer(), "sqlite"), nullable=False
+        ),
+        sa.Column("stage_id", sa.BigInteger().with_variant(sa.Integer(), "sqlite"), nullable=False),
+        sa.Column("position", sa.Integer(), nullable=False),
+        sa.Column("name", sa.String(length=200), nullable=False),
+        sa.Column("enabled", sa.Boolean(), nullable=False),
+        sa.Column("condition", sa.Text(), nullable=True),
+        sa.Column(
+            "event",
+            sa.Enum(
+                "communication_received",
+                "task_completed",
+                "field_changed",
+                "payment_registered",
+                "webhook",
+                name="triggerevent",
+                native_enum=False,
+                create_constraint=True,
+                length=30,
+            ),
+            nullable=False,
+        ),
+        sa.Column(
+            "params",
+            sa.JSON(none_as_null=True).with_variant(
+                postgresql.JSONB(none_as_null=True, astext_type=Text()), "postgresql"
+            ),
+            nullable=False,
+        ),
+        sa.Column("allow_backwards", sa.Boolean(), nullable=False),
+        sa.Column("hook_secret", sa.String(length=100), nullable=True),
+        sa.Column("version", sa.Integer(), nullable=False),
+        sa.Column("created_at", conveyor.storage.types.UtcDateTime(timezone=True), nullable=False),
+        sa.Column("updated_at", conveyor.storage.types.UtcDateTime(timezone=True), nullable=False),
+        sa.ForeignKeyConstraint(
+            ["pipeline_id"],
+            ["pipelines.id"],
+            name=op.f("fk_triggers_pipeline_id_pipelines"),
+            ondelete="CASCADE",
+        ),
+        sa.ForeignKeyConstraint(
+            ["stage_id"],
+            ["stages.id"],
+            name=op.f("fk_triggers_stage_id_stages"),
+            ondelete="CASCADE",
+        ),
+        sa.PrimaryKeyConstraint("id", name=op.f("pk_triggers")),
+    )
+    with op.batch_alter_table("triggers", schema=None) as batch_op:
+        batch_op.create_index("ix_triggers_pipeline_event", ["pipeline_id", "event"], unique=False)
+        batch_op.create_index("ix_triggers_stage_position", ["stage_id", "position"], unique=False)
 
     op.create_table(
         "workday_entries",
@@ -1115,7 +1246,7 @@ def upgrade() -> None:
         "deliveries",
         sa.Column("id", sa.BigInteger().with_variant(sa.Integer(), "sqlite"), nullable=False),
         sa.Column(
-            "notification_id", sa.BigInteger().with_variant(sa.Integer(), "sqlite"), nullable=False
+            "notification_id", sa.BigInteger().with_variant(sa.Integer(), "sqlite"), nullable=True
         ),
         sa.Column(
             "channel",
@@ -1155,6 +1286,13 @@ def upgrade() -> None:
         ),
         sa.Column("sent_at", conveyor.storage.types.UtcDateTime(timezone=True), nullable=True),
         sa.Column("created_at", conveyor.storage.types.UtcDateTime(timezone=True), nullable=False),
+        sa.Column(
+            "content",
+            sa.JSON(none_as_null=True).with_variant(
+                postgresql.JSONB(none_as_null=True, astext_type=Text()), "postgresql"
+            ),
+            nullable=True,
+        ),
         sa.ForeignKeyConstraint(
             ["notification_id"],
             ["notifications.id"],
@@ -1218,6 +1356,106 @@ def upgrade() -> None:
         ),
         sa.PrimaryKeyConstraint("rule_id", name=op.f("pk_rule_cursors")),
     )
+    op.create_table(
+        "task_robots",
+        sa.Column("id", sa.BigInteger().with_variant(sa.Integer(), "sqlite"), nullable=False),
+        sa.Column(
+            "status",
+            sa.Enum(
+                "pending",
+                "in_progress",
+                "awaiting_control",
+                "completed",
+                "deferred",
+                "declined",
+                name="taskstatus",
+                native_enum=False,
+                create_constraint=True,
+                length=20,
+            ),
+            nullable=False,
+        ),
+        sa.Column("position", sa.Integer(), nullable=False),
+        sa.Column("name", sa.String(length=200), nullable=False),
+        sa.Column("enabled", sa.Boolean(), nullable=False),
+        sa.Column(
+            "department_id", sa.BigInteger().with_variant(sa.Integer(), "sqlite"), nullable=True
+        ),
+        sa.Column("condition", sa.Text(), nullable=True),
+        sa.Column(
+            "timing_kind",
+            sa.Enum(
+                "immediately",
+                "after",
+                "after_working",
+                "at_field",
+                "before_field",
+                "after_field",
+                name="timingkind",
+                native_enum=False,
+                create_constraint=True,
+                length=20,
+            ),
+            nullable=False,
+        ),
+        sa.Column("delay_amount", sa.Integer(), nullable=False),
+        sa.Column(
+            "delay_unit",
+            sa.Enum(
+                "minutes",
+                "hours",
+                "days",
+                name="timeunit",
+                native_enum=False,
+                create_constraint=True,
+                length=20,
+            ),
+            nullable=True,
+        ),
+        sa.Column("working_hours_only", sa.Boolean(), nullable=False),
+        sa.Column("timing_field", sa.String(length=63), nullable=True),
+        sa.Column("timing_working", sa.Boolean(), nullable=False),
+        sa.Column(
+            "action",
+            sa.Enum(
+                "notify",
+                "control",
+                "change_responsible",
+                "add_co_executors",
+                "shift_deadline",
+                name="taskactionkind",
+                native_enum=False,
+                create_constraint=True,
+                length=30,
+            ),
+            nullable=False,
+        ),
+        sa.Column(
+            "params",
+            sa.JSON(none_as_null=True).with_variant(
+                postgresql.JSONB(none_as_null=True, astext_type=Text()), "postgresql"
+            ),
+            nullable=False,
+        ),
+        sa.Column("version", sa.Integer(), nullable=False),
+        sa.Column("created_at", conveyor.storage.types.UtcDateTime(timezone=True), nullable=False),
+        sa.Column("updated_at", conveyor.storage.types.UtcDateTime(timezone=True), nullable=False),
+        sa.ForeignKeyConstraint(
+            ["department_id"],
+            ["departments.id"],
+            name=op.f("fk_task_robots_department_id_departments"),
+            ondelete="RESTRICT",
+        ),
+        sa.PrimaryKeyConstraint("id", name=op.f("pk_task_robots")),
+    )
+    with op.batch_alter_table("task_robots", schema=None) as batch_op:
+        batch_op.create_index(
+            batch_op.f("ix_task_robots_department_id"), ["department_id"], unique=False
+        )
+        batch_op.create_index(
+            "ix_task_robots_status_position", ["status", "position"], unique=False
+        )
+
     op.create_table(
         "crm_items",
         sa.Column("id", sa.BigInteger().with_variant(sa.Integer(), "sqlite"), nullable=False),
@@ -1458,6 +1696,36 @@ def upgrade() -> None:
         )
 
     op.create_table(
+        "payments",
+        sa.Column("id", sa.BigInteger().with_variant(sa.Integer(), "sqlite"), nullable=False),
+        sa.Column("entity_type", sa.String(length=16), nullable=False),
+        sa.Column("item_id", sa.BigInteger().with_variant(sa.Integer(), "sqlite"), nullable=False),
+        sa.Column("amount", sa.Numeric(precision=18, scale=2), nullable=False),
+        sa.Column("currency", sa.String(length=3), nullable=False),
+        sa.Column("paid_at", conveyor.storage.types.UtcDateTime(timezone=True), nullable=False),
+        sa.Column("note", sa.Text(), nullable=True),
+        sa.Column(
+            "registered_by_id", sa.BigInteger().with_variant(sa.Integer(), "sqlite"), nullable=True
+        ),
+        sa.Column("created_at", conveyor.storage.types.UtcDateTime(timezone=True), nullable=False),
+        sa.ForeignKeyConstraint(
+            ["item_id"],
+            ["crm_items.id"],
+            name=op.f("fk_payments_item_id_crm_items"),
+            ondelete="CASCADE",
+        ),
+        sa.ForeignKeyConstraint(
+            ["registered_by_id"],
+            ["employees.id"],
+            name=op.f("fk_payments_registered_by_id_employees"),
+            ondelete="SET NULL",
+        ),
+        sa.PrimaryKeyConstraint("id", name=op.f("pk_payments")),
+    )
+    with op.batch_alter_table("payments", schema=None) as batch_op:
+        batch_op.create_index("ix_payments_item_paid_at", ["item_id", "paid_at"], unique=False)
+
+    op.create_table(
         "robot_runs",
         sa.Column("id", sa.BigInteger().with_variant(sa.Integer(), "sqlite"), nullable=False),
         sa.Column("robot_id", sa.BigInteger().with_variant(sa.Integer(), "sqlite"), nullable=False),
@@ -1500,6 +1768,7 @@ def upgrade() -> None:
                 "item_deleted",
                 "cascade_limit",
                 "timing_failed",
+                "field_empty",
                 "job_died",
                 name="reason",
                 native_enum=False,
@@ -1568,6 +1837,8 @@ def upgrade() -> None:
             "status_changed_at", conveyor.storage.types.UtcDateTime(timezone=True), nullable=False
         ),
         sa.Column("completed_at", conveyor.storage.types.UtcDateTime(timezone=True), nullable=True),
+        sa.Column("start_at", conveyor.storage.types.UtcDateTime(timezone=True), nullable=True),
+        sa.Column("remind_before_hours", sa.Integer(), nullable=True),
         sa.ForeignKeyConstraint(
             ["company_id"],
             ["companies.id"],
@@ -1612,6 +1883,160 @@ def upgrade() -> None:
         )
 
     op.create_table(
+        "trigger_runs",
+        sa.Column("id", sa.BigInteger().with_variant(sa.Integer(), "sqlite"), nullable=False),
+        sa.Column(
+            "trigger_id", sa.BigInteger().with_variant(sa.Integer(), "sqlite"), nullable=False
+        ),
+        sa.Column("trigger_version", sa.Integer(), nullable=False),
+        sa.Column("trigger_name", sa.String(length=200), nullable=False),
+        sa.Column("entity_type", sa.String(length=16), nullable=False),
+        sa.Column("item_id", sa.BigInteger().with_variant(sa.Integer(), "sqlite"), nullable=False),
+        sa.Column("event", sa.String(length=30), nullable=False),
+        sa.Column(
+            "event_data",
+            sa.JSON(none_as_null=True).with_variant(
+                postgresql.JSONB(none_as_null=True, astext_type=Text()), "postgresql"
+            ),
+            nullable=False,
+        ),
+        sa.Column(
+            "outcome",
+            sa.Enum(
+                "moved",
+                "condition_false",
+                "not_applicable",
+                "refused",
+                "stopped_by_depth_limit",
+                name="outcome",
+                native_enum=False,
+                create_constraint=True,
+                length=30,
+            ),
+            nullable=False,
+        ),
+        sa.Column("detail", sa.Text(), nullable=False),
+        sa.Column(
+            "from_stage_id", sa.BigInteger().with_variant(sa.Integer(), "sqlite"), nullable=False
+        ),
+        sa.Column(
+            "to_stage_id", sa.BigInteger().with_variant(sa.Integer(), "sqlite"), nullable=False
+        ),
+        sa.Column("depth", sa.Integer(), nullable=False),
+        sa.Column("created_at", conveyor.storage.types.UtcDateTime(timezone=True), nullable=False),
+        sa.ForeignKeyConstraint(
+            ["item_id"],
+            ["crm_items.id"],
+            name=op.f("fk_trigger_runs_item_id_crm_items"),
+            ondelete="CASCADE",
+        ),
+        sa.PrimaryKeyConstraint("id", name=op.f("pk_trigger_runs")),
+    )
+    with op.batch_alter_table("trigger_runs", schema=None) as batch_op:
+        batch_op.create_index("ix_trigger_runs_item", ["item_id", "id"], unique=False)
+
+    op.create_table(
+        "communication_checks",
+        sa.Column("id", sa.BigInteger().with_variant(sa.Integer(), "sqlite"), nullable=False),
+        sa.Column(
+            "control_id", sa.BigInteger().with_variant(sa.Integer(), "sqlite"), nullable=False
+        ),
+        sa.Column(
+            "company_id", sa.BigInteger().with_variant(sa.Integer(), "sqlite"), nullable=False
+        ),
+        sa.Column(
+            "last_communication_at",
+            conveyor.storage.types.UtcDateTime(timezone=True),
+            nullable=True,
+        ),
+        sa.Column("item_id", sa.BigInteger().with_variant(sa.Integer(), "sqlite"), nullable=True),
+        sa.Column("task_id", sa.BigInteger().with_variant(sa.Integer(), "sqlite"), nullable=True),
+        sa.Column("detail", sa.Text(), nullable=False),
+        sa.Column("checked_at", conveyor.storage.types.UtcDateTime(timezone=True), nullable=False),
+        sa.ForeignKeyConstraint(
+            ["company_id"],
+            ["companies.id"],
+            name=op.f("fk_communication_checks_company_id_companies"),
+            ondelete="CASCADE",
+        ),
+        sa.ForeignKeyConstraint(
+            ["control_id"],
+            ["communication_controls.id"],
+            name=op.f("fk_communication_checks_control_id_communication_controls"),
+            ondelete="CASCADE",
+        ),
+        sa.ForeignKeyConstraint(
+            ["item_id"],
+            ["crm_items.id"],
+            name=op.f("fk_communication_checks_item_id_crm_items"),
+            ondelete="SET NULL",
+        ),
+        sa.ForeignKeyConstraint(
+            ["task_id"],
+            ["tasks.id"],
+            name=op.f("fk_communication_checks_task_id_tasks"),
+            ondelete="SET NULL",
+        ),
+        sa.PrimaryKeyConstraint("id", name=op.f("pk_communication_checks")),
+    )
+    with op.batch_alter_table("communication_checks", schema=None) as batch_op:
+        batch_op.create_index(
+            "ix_communication_checks_at", ["control_id", "checked_at"], unique=False
+        )
+        batch_op.create_index(
+            "ix_communication_checks_company", ["control_id", "company_id"], unique=False
+        )
+        batch_op.create_index(
+            batch_op.f("ix_communication_checks_item_id"), ["item_id"], unique=False
+        )
+        batch_op.create_index(
+            batch_op.f("ix_communication_checks_task_id"), ["task_id"], unique=False
+        )
+
+    op.create_table(
+        "task_dependencies",
+        sa.Column("id", sa.BigInteger().with_variant(sa.Integer(), "sqlite"), nullable=False),
+        sa.Column(
+            "predecessor_id", sa.BigInteger().with_variant(sa.Integer(), "sqlite"), nullable=False
+        ),
+        sa.Column(
+            "successor_id", sa.BigInteger().with_variant(sa.Integer(), "sqlite"), nullable=False
+        ),
+        sa.Column("lag", sa.Integer(), nullable=False),
+        sa.Column(
+            "lag_unit",
+            sa.Enum(
+                "working_hours",
+                "working_days",
+                name="lagunit",
+                native_enum=False,
+                create_constraint=True,
+                length=20,
+            ),
+            nullable=False,
+        ),
+        sa.Column("created_at", conveyor.storage.types.UtcDateTime(timezone=True), nullable=False),
+        sa.ForeignKeyConstraint(
+            ["predecessor_id"],
+            ["tasks.id"],
+            name=op.f("fk_task_dependencies_predecessor_id_tasks"),
+            ondelete="CASCADE",
+        ),
+        sa.ForeignKeyConstraint(
+            ["successor_id"],
+            ["tasks.id"],
+            name=op.f("fk_task_dependencies_successor_id_tasks"),
+            ondelete="CASCADE",
+        ),
+        sa.PrimaryKeyConstraint("id", name=op.f("pk_task_dependencies")),
+        sa.UniqueConstraint(
+            "predecessor_id", "successor_id", name=op.f("uq_task_dependencies_predecessor_id")
+        ),
+    )
+    with op.batch_alter_table("task_dependencies", schema=None) as batch_op:
+        batch_op.create_index("ix_task_dependencies_successor", ["successor_id"], unique=False)
+
+    op.create_table(
         "task_members",
         sa.Column("task_id", sa.BigInteger().with_variant(sa.Integer(), "sqlite"), nullable=False),
         sa.Column(
@@ -1646,15 +2071,124 @@ def upgrade() -> None:
     with op.batch_alter_table("task_members", schema=None) as batch_op:
         batch_op.create_index("ix_task_members_employee", ["employee_id", "role"], unique=False)
 
+    op.create_table(
+        "task_robot_runs",
+        sa.Column("id", sa.BigInteger().with_variant(sa.Integer(), "sqlite"), nullable=False),
+        sa.Column("robot_id", sa.BigInteger().with_variant(sa.Integer(), "sqlite"), nullable=False),
+        sa.Column("robot_version", sa.Integer(), nullable=False),
+        sa.Column("robot_name", sa.String(length=200), nullable=False),
+        sa.Column("task_id", sa.BigInteger().with_variant(sa.Integer(), "sqlite"), nullable=False),
+        sa.Column(
+            "status",
+            sa.Enum(
+                "pending",
+                "in_progress",
+                "awaiting_control",
+                "completed",
+                "deferred",
+                "declined",
+                name="taskstatus",
+                native_enum=False,
+                create_constraint=True,
+                length=20,
+            ),
+            nullable=False,
+        ),
+        sa.Column(
+            "status_changed_at", conveyor.storage.types.UtcDateTime(timezone=True), nullable=False
+        ),
+        sa.Column(
+            "state",
+            sa.Enum(
+                "scheduled",
+                "fired",
+                "skipped",
+                "failed",
+                "cancelled",
+                name="runstate",
+                native_enum=False,
+                create_constraint=True,
+                length=20,
+            ),
+            nullable=False,
+        ),
+        sa.Column("due_at", conveyor.storage.types.UtcDateTime(timezone=True), nullable=True),
+        sa.Column("created_at", conveyor.storage.types.UtcDateTime(timezone=True), nullable=False),
+        sa.Column("finished_at", conveyor.storage.types.UtcDateTime(timezone=True), nullable=True),
+        sa.Column(
+            "reason",
+            sa.Enum(
+                "done",
+                "condition_false",
+                "condition_failed",
+                "action_failed",
+                "left_status",
+                "robot_deleted",
+                "robot_disabled",
+                "task_gone",
+                "timing_failed",
+                "job_died",
+                name="reason",
+                native_enum=False,
+                create_constraint=True,
+                length=30,
+            ),
+            nullable=True,
+        ),
+        sa.Column("detail", sa.Text(), nullable=True),
+        sa.Column(
+            "data",
+            sa.JSON(none_as_null=True).with_variant(
+                postgresql.JSONB(none_as_null=True, astext_type=Text()), "postgresql"
+            ),
+            nullable=False,
+        ),
+        sa.ForeignKeyConstraint(
+            ["task_id"],
+            ["tasks.id"],
+            name=op.f("fk_task_robot_runs_task_id_tasks"),
+            ondelete="CASCADE",
+        ),
+        sa.PrimaryKeyConstraint("id", name=op.f("pk_task_robot_runs")),
+        sa.UniqueConstraint(
+            "robot_id", "task_id", "status_changed_at", name="uq_task_robot_runs_entry"
+        ),
+    )
+    with op.batch_alter_table("task_robot_runs", schema=None) as batch_op:
+        batch_op.create_index("ix_task_robot_runs_robot_state", ["robot_id", "state"], unique=False)
+        batch_op.create_index("ix_task_robot_runs_state_due_at", ["state", "due_at"], unique=False)
+        batch_op.create_index("ix_task_robot_runs_task_state", ["task_id", "state"], unique=False)
+
     # ### end Alembic commands ###
 
 
 def downgrade() -> None:
     # ### commands auto generated by Alembic - please adjust! ###
+    with op.batch_alter_table("task_robot_runs", schema=None) as batch_op:
+        batch_op.drop_index("ix_task_robot_runs_task_state")
+        batch_op.drop_index("ix_task_robot_runs_state_due_at")
+        batch_op.drop_index("ix_task_robot_runs_robot_state")
+
+    op.drop_table("task_robot_runs")
     with op.batch_alter_table("task_members", schema=None) as batch_op:
         batch_op.drop_index("ix_task_members_employee")
 
     op.drop_table("task_members")
+    with op.batch_alter_table("task_dependencies", schema=None) as batch_op:
+        batch_op.drop_index("ix_task_dependencies_successor")
+
+    op.drop_table("task_dependencies")
+    with op.batch_alter_table("communication_checks", schema=None) as batch_op:
+        batch_op.drop_index(batch_op.f("ix_communication_checks_task_id"))
+        batch_op.drop_index(batch_op.f("ix_communication_checks_item_id"))
+        batch_op.drop_index("ix_communication_checks_company")
+        batch_op.drop_index("ix_communication_checks_at")
+
+    op.drop_table("communication_checks")
+    with op.batch_alter_table("trigger_runs", schema=None) as batch_op:
+        batch_op.drop_index("ix_trigger_runs_item")
+
+    op.drop_table("trigger_runs")
     with op.batch_alter_table("tasks", schema=None) as batch_op:
         batch_op.drop_index("ix_tasks_responsible_status_deadline")
         batch_op.drop_index(
@@ -1672,6 +2206,10 @@ def downgrade() -> None:
         batch_op.drop_index("ix_robot_runs_item_state")
 
     op.drop_table("robot_runs")
+    with op.batch_alter_table("payments", schema=None) as batch_op:
+        batch_op.drop_index("ix_payments_item_paid_at")
+
+    op.drop_table("payments")
     with op.batch_alter_table("communications", schema=None) as batch_op:
         batch_op.drop_index("ix_communications_item_at")
         batch_op.drop_index("ix_communications_contact_at")
@@ -1697,6 +2235,11 @@ def downgrade() -> None:
         batch_op.drop_index(batch_op.f("ix_crm_items_company_id"))
 
     op.drop_table("crm_items")
+    with op.batch_alter_table("task_robots", schema=None) as batch_op:
+        batch_op.drop_index("ix_task_robots_status_position")
+        batch_op.drop_index(batch_op.f("ix_task_robots_department_id"))
+
+    op.drop_table("task_robots")
     op.drop_table("rule_cursors")
     with op.batch_alter_table("memberships", schema=None) as batch_op:
         batch_op.drop_index(batch_op.f("ix_memberships_department_id"))
@@ -1727,6 +2270,11 @@ def downgrade() -> None:
         batch_op.drop_index("ix_workday_entries_employee_at")
 
     op.drop_table("workday_entries")
+    with op.batch_alter_table("triggers", schema=None) as batch_op:
+        batch_op.drop_index("ix_triggers_stage_position")
+        batch_op.drop_index("ix_triggers_pipeline_event")
+
+    op.drop_table("triggers")
     with op.batch_alter_table("robots", schema=None) as batch_op:
         batch_op.drop_index("ix_robots_stage_position")
 
@@ -1751,6 +2299,10 @@ def downgrade() -> None:
         batch_op.drop_index(batch_op.f("ix_companies_responsible_id"))
 
     op.drop_table("companies")
+    with op.batch_alter_table("communication_controls", schema=None) as batch_op:
+        batch_op.drop_index("ix_communication_controls_next_run_at")
+
+    op.drop_table("communication_controls")
     with op.batch_alter_table("call_distributions", schema=None) as batch_op:
         batch_op.drop_index("ix_call_distributions_next_run_at")
 
