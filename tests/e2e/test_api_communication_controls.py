@@ -254,6 +254,23 @@ def test_only_an_admin_sets_the_tasks_on_someone_elses_behalf(office: dict[str, 
     assert created["creator_id"] == mark
 
 
+def test_only_an_admin_or_its_creator_changes_or_deletes_a_control(
+    api: Api, office: dict[str, Any]
+) -> None:
+    hannas = office["head"].ok("POST", "/communication-controls", 201, json=ninety_days(office))
+    url = f"/communication-controls/{hannas['id']}"
+    _, olga = token_for(api, "Olga Head", role="head")
+
+    changed = olga.patch(url, json={"silent_days": 30})
+    deleted = olga.delete(url)
+
+    assert (changed.status_code, deleted.status_code) == (403, 403)
+    assert api.ok("GET", url) == hannas
+    assert office["head"].ok("PATCH", url, json={"silent_days": 60})["silent_days"] == 60
+    assert api.ok("PATCH", url, json={"silent_days": 45})["silent_days"] == 45
+    api.ok("DELETE", url, 204)
+
+
 def test_only_heads_and_admins_see_and_run_controls(api: Api, office: dict[str, Any]) -> None:
     created = api.ok("POST", "/communication-controls", 201, json=ninety_days(office))
     _, employee = token_for(api, "Ivan Employee")

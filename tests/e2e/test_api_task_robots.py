@@ -109,6 +109,7 @@ def test_the_seeds_material_chain_moves_by_itself(
         json={
             "name": "Acceptance stuck: storekeepers help",
             "status": "awaiting_control",
+            "department_id": company.departments["Head office"],
             "timing": {"kind": "after_working", "amount": 1, "unit": "days"},
             "action": {"kind": "add_co_executors", "to": [{"position": "Storekeeper"}]},
         },
@@ -187,6 +188,7 @@ def test_a_shifted_deadline_moves_the_robot_waiting_for_it(
         json={
             "name": "A day after the deadline: the head",
             "status": "pending",
+            "department_id": company.departments["Head office"],
             "timing": {"kind": "after_field", "field": "deadline", "amount": 1, "unit": "days"},
             "action": {"kind": "control", "text": "«{task.title}» was due {task.deadline}"},
         },
@@ -215,7 +217,13 @@ def test_task_robots_are_kept_by_heads_in_order_and_refused_with_the_field_at_fa
 ) -> None:
     olga, anna = company.as_["Olga"], company.as_["Anna"]
     tell = {"kind": "notify", "to": ["creator"], "text": "Started: {task.title}"}
-    body = {"name": "Tell the creator", "status": "in_progress", "action": tell}
+    office = company.departments["Head office"]
+    body = {
+        "name": "Tell the creator",
+        "status": "in_progress",
+        "department_id": office,
+        "action": tell,
+    }
     first = olga.ok("POST", "/task-robots", 201, json=body)
     second = olga.ok("POST", "/task-robots", 201, json={**body, "name": "Second"})
     assert anna.post("/task-robots", json=body).status_code == 403
@@ -225,9 +233,7 @@ def test_task_robots_are_kept_by_heads_in_order_and_refused_with_the_field_at_fa
     reordered = olga.ok("POST", "/task-robots/reorder", json=order)
     assert [r["name"] for r in reordered] == ["Second", "Tell the creator"]
     assert [r["name"] for r in olga.ok("GET", "/task-robots?status=pending")] == []
-    changed = olga.ok(
-        "PATCH", f"/task-robots/{first['id']}", json={"enabled": False, "department_id": None}
-    )
+    changed = olga.ok("PATCH", f"/task-robots/{first['id']}", json={"enabled": False})
     assert (changed["enabled"], changed["version"]) == (False, 2)
     olga.ok("DELETE", f"/task-robots/{second['id']}", 204)
     assert [r["position"] for r in api.ok("GET", "/task-robots")] == [0]
@@ -257,3 +263,83 @@ def test_task_robots_are_kept_by_heads_in_order_and_refused_with_the_field_at_fa
         response = olga.post("/task-robots", json={**body, **bad})
         assert response.status_code == 422, response.text
         assert response.json()["field"] == field, response.text
+
+
+@pytest.mark.parametrize("within", [["department"], {"department": True}, 1])
+def test_a_position_within_something_other_than_a_word_is_refused_naming_it(
+    api: Api, within: Any
+) -> None:
+    action = {"kind": "notify", "to": [{"position": "Chief accountant", "within": within}]}
+    body = {"name": "Tell", "status": "pending", "action": {**action, "text": "x"}}
+
+    problem = api.ok("POST", "/task-robots", 422, json=body)
+
+    assert problem["field"] == "action.to.0.within"
+    assert api.ok("GET", "/task-robots") == []
+
+
+def test_a_head_keeps_robots_only_for_the_departments_they_head(api: Api, company: Company) -> None:
+    olga, departments = company.as_["Olga"], company.departments
+    tell = {"kind": "notify", "to": ["creator"], "text": "Started: {task.title}"}
+    body = {"name": "Tell the creator", "status": "in_progress", "action": tell}
+    # Clara heads Accounting, below the head office, and acts as a head.
+    token = {"employee_id": company.people["Clara"], "role": "head"}
+    clara = api.as_(api.ok("POST", "/tokens", 201, json=token)["token"])
+
+    # The whole company is an admin's.
+    refused = olga.ok("POST", "/task-robots", 403, json=body)
+    assert refused["field"] == "department_id"
+    company_wide = api.ok("POST", "/task-robots", 201, json=body)
+    for method, extra in (("PATCH", {"json": {"enabled": False}}), ("DELETE", {})):
+        refused = olga.ok(method, f"/task-robots/{company_wide['id']}", 403, **extra)
+        assert refused["field"] == "department_id"
+
+    # A head's own department and those below it, no other.
+    accounting = {**body, "department_id": departments["Accounting"]}
+    own = clara.ok("POST", "/task-robots", 201, json=accounting)
+    warehouse = {**body, "department_id": departments["Warehouse"]}
+    assert clara.ok("POST", "/task-robots", 403, json=warehouse)["field"] == "department_id"
+    office = olga.ok(
+        "POST", "/task-robots", 201, json={**body, "department_id": departments["Head office"]}
+    )
+    for change in ({"department_id": departments["Head office"]}, {"department_id": None}):
+        refused = clara.ok("PATCH", f"/task-robots/{own['id']}", 403, json=change)
+        assert refused["field"] == "department_id"
+    assert clara.ok("DELETE", f"/task-robots/{office['id']}", 403)["field"] == "department_id"
+    olga.ok("PATCH", f"/task-robots/{own['id']}", json={"enabled": False})
+    clara.ok("DELETE", f"/task-robots/{own['id']}", 204)
+    robots = api.ok("GET", "/task-robots")
+    assert [(r["id"], r["enabled"]) for r in robots] == [
+        (company_wide["id"], True),
+        (office["id"], True),
+    ]
+
+
+def test_only_an_admin_names_an_external_partner_in_a_task_robot(
+    api: Api, company: Company
+) -> None:
+    olga = company.as_["Olga"]
+    partner = api.ok("POST", "/employees", 201, json={"name": "Pavel", "is_external": True})
+    scope = {"status": "pending", "department_id": company.departments["Head office"]}
+    tell = {"kind": "notify", "to": ["creator", partner["id"]], "text": "New: {task.title}"}
+    helpers = {"kind": "add_co_executors", "to": [partner["id"]]}
+    control = {"kind": "control", "text": "Look", "employee_id": partner["id"]}
+
+    for action, field in (
+        (tell, "action.to.1"),
+        (helpers, "action.to.0"),
+        ({"kind": "change_responsible", "to": partner["id"]}, "action.to"),
+        (control, "action.employee_id"),
+    ):
+        body = {**scope, "name": "Partner", "action": action}
+        refused = olga.ok("POST", "/task-robots", 403, json=body)
+        assert refused["field"] == field, refused
+        api.ok("POST", "/task-robots", 201, json=body)
+    mine = olga.ok(
+        "POST",
+        "/task-robots",
+        201,
+        json={**scope, "name": "Mine", "action": {**tell, "to": ["creator"]}},
+    )
+    refused = olga.ok("PATCH", f"/task-robots/{mine['id']}", 403, json={"action": tell})
+    assert refused["field"] == "action.to.1"

@@ -13,6 +13,7 @@ from tests.e2e.conftest import Api
 from tests.e2e.test_api_robots import Shop, new_deal, open_shop
 
 PROBLEM = "application/problem+json"
+HOOK_HEADER = "X-Conveyor-Hook-Token"
 
 
 @pytest.fixture
@@ -257,11 +258,57 @@ def test_a_webhook_refuses_unknown_tokens_and_bad_bodies_and_leaves_other_pipeli
     elsewhere = api.ok(
         "POST", "/deals", 201, json={"title": "Elsewhere", "pipeline_id": pipeline["id"]}
     )
+    missing = hook(app_client, path, {"entity_type": "deal", "item_id": 999999}).json()
+    # A deal of another pipeline answers exactly like a missing one: the caller, who holds
+    # no API token, learns nothing about it, and nothing is recorded on it.
     answer = hook(app_client, path, {"entity_type": "deal", "item_id": elsewhere["id"]})
-    assert answer.status_code == 200
-    assert answer.json()["outcome"] == "not_applicable"
-    assert "another pipeline" in answer.json()["detail"]
+    assert answer.status_code == 422
+    assert answer.json()["field"] == "item_id"
+    assert answer.json()["detail"] == missing["detail"].replace("999999", str(elsewhere["id"]))
     assert stage_of(api, elsewhere) == pipeline["stages"][0]["id"]
+    assert runs_of(api, elsewhere) == []
+    assert runs_of(api, deal) == []
+
+
+def test_a_webhook_does_not_reach_an_item_of_another_entity(
+    api: Api, shop: Shop, app_client: TestClient
+) -> None:
+    made = add_trigger(api, shop.stage["Payment"], {"kind": "webhook"})
+    pipeline = api.ok(
+        "POST",
+        "/pipelines",
+        201,
+        json={"entity_type": "lead", "name": "Leads", "stages": [{"name": "A"}, {"name": "B"}]},
+    )
+    lead = api.ok("POST", "/leads", 201, json={"title": "A lead", "pipeline_id": pipeline["id"]})
+
+    answer = hook(app_client, made["hook_path"], {"entity_type": "deal", "item_id": lead["id"]})
+
+    assert answer.status_code == 422
+    assert answer.json()["field"] == "item_id"
+    assert api.ok("GET", f"/leads/{lead['id']}/trigger-runs")["items"] == []
+
+
+def test_the_hook_token_may_come_in_a_header_instead_of_the_url(
+    api: Api, shop: Shop, app_client: TestClient
+) -> None:
+    made = add_trigger(api, shop.stage["Payment"], {"kind": "webhook"})
+    deal = new_deal(api, shop, "Processing")
+    body = {"entity_type": "deal", "item_id": deal["id"]}
+
+    forged = made["hook_token"][:-4] + "AAAA"
+    refused = app_client.post("/triggers/hooks", json=body, headers={HOOK_HEADER: forged})
+    assert refused.status_code == 404
+    assert app_client.post("/triggers/hooks", json=body).status_code == 404
+    assert stage_of(api, deal) == shop.stage["Processing"]
+
+    answer = app_client.post(
+        "/triggers/hooks", json=body, headers={HOOK_HEADER: made["hook_token"]}
+    )
+
+    assert answer.status_code == 200, answer.text
+    assert answer.json()["outcome"] == "moved"
+    assert stage_of(api, deal) == shop.stage["Payment"]
 
 
 def test_a_new_hook_token_retires_the_old_one(api: Api, shop: Shop, app_client: TestClient) -> None:

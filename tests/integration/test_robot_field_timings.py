@@ -291,3 +291,20 @@ def test_a_robot_following_a_field_deleted_since_fails_with_the_reason(
     [run] = runs(uow, item)
     assert (run.state, run.reason) == (RunState.FAILED, Reason.TIMING_FAILED)
     assert "'pay_by' the robot follows no longer exists" in (run.detail or "")
+
+
+def test_a_robot_clearing_the_very_date_it_waits_on_fires_and_the_deal_is_created(
+    uow: UnitOfWork, clock: FakeClock, office: Office
+) -> None:
+    invoice = office.stages["Invoice"]
+    robot(
+        uow, clock, invoice, ActionKind.SET_FIELD, {"field": "pay_by", "value": None}, timing=at()
+    )
+    yesterday = iso(NOON - timedelta(days=1))
+
+    item = deal(uow, clock, invoice, responsible_id=office.mark, fields={"pay_by": yesterday})
+
+    [run] = runs(uow, item)
+    assert run.state is RunState.FIRED
+    with uow:
+        assert uow.items.get(item.id or 0).fields.get("pay_by") is None

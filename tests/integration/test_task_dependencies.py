@@ -13,7 +13,7 @@ from conveyor.domain.actors import SYSTEM, Actor
 from conveyor.domain.errors import Forbidden, InvalidValue, NotFound
 from conveyor.domain.notification_texts import TASK_DATES_SHIFTED
 from conveyor.domain.task_dependencies import DependencyCycle, DuplicateDependency, LagUnit
-from conveyor.domain.tasks import TaskAction
+from conveyor.domain.tasks import TaskAction, TaskQuery
 from conveyor.domain.tokens import Role
 from conveyor.services import org, task_dependencies, task_reminders, tasks
 from conveyor.storage.unit_of_work import UnitOfWork
@@ -116,12 +116,13 @@ def test_material_paid_a_day_late_moves_delivery_and_acceptance_by_a_day(
     assert dates(uow, deliver) == (msk(4, 9), msk(5, 18))  # Wednesday to Thursday
     assert dates(uow, accept) == (msk(6, 9), msk(6, 18))  # Friday
 
-    # Each one's people hear from when to when, and why, on their own wall clock.
+    # Each one's people hear from when to when, and why, on their own wall clock; the
+    # predecessor by its number only, as they may not see it.
     [told] = notices(uow, works.storekeeper.employee_id, TASK_DATES_SHIFTED)
     assert told == {
         "kind": TASK_DATES_SHIFTED,
         "title": "Deliver the material",
-        "cause": "Pay for the material",
+        "cause": f"#{pay}",
         "start_from": "2026-03-03 09:00 MSK",
         "start_to": "2026-03-04 09:00 MSK",
         "deadline_from": "2026-03-04 18:00 MSK",
@@ -130,11 +131,12 @@ def test_material_paid_a_day_late_moves_delivery_and_acceptance_by_a_day(
     }
     [foreman_told] = notices(uow, works.foreman.employee_id, TASK_DATES_SHIFTED)
     assert (foreman_told["cause"], foreman_told["deadline_to"]) == (
-        "Deliver the material",
+        f"#{deliver}",
         "2026-03-06 18:00 MSK",
     )
     head_told = notices(uow, works.head.employee_id, TASK_DATES_SHIFTED)
     assert [n["title"] for n in head_told] == ["Deliver the material", "Accept the material"]
+    assert [n["cause"] for n in head_told] == ["Pay for the material", "Deliver the material"]
 
     shifted = [(p["after_id"], p["deadline_to"]) for t, p in outbox(uow) if t == "TaskDatesShifted"]
     assert shifted == [
@@ -259,5 +261,74 @@ def test_removing_a_dependency_leaves_the_dates_and_a_later_delay_moves_nothing(
     clock.set(msk(3, 18))
     tasks.act_on_task(uow, pay, TaskAction.COMPLETE, actor=works.accountant, now=clock())
     assert dates(uow, deliver) == (msk(3, 9), msk(4, 18))
-    found = task_dependencies.dependencies_of(uow, deliver, actor=works.storekeeper)
+    found = task_dependencies.dependencies_of(uow, deliver, actor=works.head)
     assert (found.predecessors, [s.task.id for s in found.successors]) == ([], [chain[2]])
+
+
+def test_a_responsible_sees_only_the_linked_tasks_they_may_see(
+    uow: UnitOfWork, clock: FakeClock, works: Works, chain: tuple[int, int, int]
+) -> None:
+    pay, deliver, accept = chain
+
+    # The storekeeper delivers, but neither pays nor accepts: those stay hidden from him.
+    mine = task_dependencies.dependencies_of(uow, deliver, actor=works.storekeeper)
+    assert (mine.predecessors, mine.successors) == ([], [])
+    # The head sees both ends.
+    every = task_dependencies.dependencies_of(uow, deliver, actor=works.head)
+    assert [p.task.id for p in every.predecessors] == [pay]
+    assert [s.task.id for s in every.successors] == [accept]
+    # Once he observes the payment, he sees it.
+    tasks.update_task(
+        uow,
+        pay,
+        {"observer_ids": [works.storekeeper.employee_id]},
+        actor=works.head,
+        now=clock(),
+    )
+    mine = task_dependencies.dependencies_of(uow, deliver, actor=works.storekeeper)
+    assert ([p.task.id for p in mine.predecessors], mine.successors) == ([pay], [])
+
+
+def test_the_task_itself_names_only_the_linked_tasks_its_reader_may_see(
+    uow: UnitOfWork, clock: FakeClock, works: Works, chain: tuple[int, int, int]
+) -> None:
+    pay, deliver, accept = chain
+    mine = tasks.get_task(uow, deliver, actor=works.storekeeper, now=clock())
+    assert (mine.predecessor_ids, mine.successor_ids) == ([], [])
+    listed = tasks.list_tasks(
+        uow, TaskQuery(), actor=works.storekeeper, now=clock(), limit=50, offset=0
+    )
+    [seen] = [view for view in listed.items if view.task.id == deliver]
+    assert (seen.predecessor_ids, seen.successor_ids) == ([], [])
+    every = tasks.get_task(uow, deliver, actor=works.head, now=clock())
+    assert (every.predecessor_ids, every.successor_ids) == ([pay], [accept])
+
+
+def test_linking_answers_only_with_the_tasks_the_linker_may_see(
+    uow: UnitOfWork, clock: FakeClock, works: Works
+) -> None:
+    def own(title: str, start: datetime, deadline: datetime) -> int:
+        command = tasks.CreateTask(
+            title=title,
+            responsible_id=works.storekeeper.employee_id,
+            start_at=start,
+            deadline=deadline,
+        )
+        made = tasks.create_task(uow, command, actor=works.storekeeper, now=clock()).task.id
+        assert made is not None
+        return made
+
+    count = own("Count stock", msk(2, 9), msk(2, 18))
+    report = own("Report stock", msk(2, 10), msk(2, 12))
+    audit = task(uow, clock, works, "Audit", works.accountant, msk(2, 13), msk(2, 15))
+    after(uow, clock, works, audit, report)  # the head makes the audit follow the report
+
+    linked = task_dependencies.add_dependency(
+        uow, report, count, actor=works.storekeeper, now=clock()
+    )
+
+    # The report moved after the count, and the hidden audit after it: he hears of neither.
+    assert [p.task.id for p in linked.predecessors] == [count]
+    assert linked.successors == []
+    assert [s.task_id for s in linked.shifts] == [report]
+    assert dates(uow, audit)[0] == msk(3, 11)

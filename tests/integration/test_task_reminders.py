@@ -150,6 +150,26 @@ def test_the_tasks_own_lead_time_wins_over_the_companys_and_zero_means_none(
     assert reminder_jobs(uow, task_id) == [(OVERDUE, "2026-03-04T15:00:00+00:00")]
 
 
+def test_a_reminder_set_under_a_longer_company_lead_time_waits_for_the_current_one(
+    uow: UnitOfWork, clock: FakeClock, team: Team
+) -> None:
+    organization.update_organization(uow, {"task_remind_hours": 48}, actor=SYSTEM, now=clock())
+    view = set_task(uow, team.head, team.designer, clock(), deadline=DEADLINE)
+    organization.update_organization(uow, {"task_remind_hours": 2}, actor=SYSTEM, now=clock())
+
+    clock.set(DEADLINE - timedelta(hours=48))
+    run_due(uow, clock)
+
+    assert notices(uow, team.designer.employee_id, TASK_REMINDER) == []
+    assert reminder_jobs(uow, view.task.id or 0) == [
+        (REMIND, "2026-03-04T13:00:00+00:00"),
+        (OVERDUE, "2026-03-04T15:00:00+00:00"),
+    ]
+    clock.set(DEADLINE - timedelta(hours=2))
+    run_due(uow, clock)
+    assert len(notices(uow, team.designer.employee_id, TASK_REMINDER)) == 1
+
+
 @pytest.mark.parametrize("finish", [[A.COMPLETE], [A.DECLINE], [A.START, A.COMPLETE]])
 def test_finished_or_declined_work_is_reminded_of_nothing_and_renewed_work_again(
     uow: UnitOfWork, clock: FakeClock, team: Team, finish: list[TaskAction]

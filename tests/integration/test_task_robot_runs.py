@@ -19,7 +19,15 @@ from conveyor.domain.task_robot_params import TaskActionKind
 from conveyor.domain.task_robot_runs import Reason
 from conveyor.domain.tasks import MemberRole, TaskAction, TaskStatus
 from conveyor.domain.tokens import Role
-from conveyor.services import distribution_rules, jobs, org, task_robot_runs, task_robots, tasks
+from conveyor.services import (
+    distribution_rules,
+    jobs,
+    org,
+    task_robot_actions,
+    task_robot_runs,
+    task_robots,
+    tasks,
+)
 from conveyor.services.jobs import JobHandlers
 from conveyor.storage.unit_of_work import UnitOfWork
 from conveyor.testing import FakeClock
@@ -389,6 +397,25 @@ def test_a_robot_shifts_the_deadline_by_working_days_and_the_robots_on_it_follow
     assert control_notice["text"] == "Still not paid"
 
 
+def test_a_shift_that_moves_nothing_tells_nobody(
+    uow: UnitOfWork, clock: FakeClock, company: Company, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    # No rule lets a shift of 1 or more stay put today; a calendar that counted none would.
+    monkeypatch.setattr(task_robot_actions, "due_at", lambda step, **counted: counted["entered_at"])
+    friday = datetime(2026, 3, 6, 14, 0, tzinfo=UTC)
+    clock.set(friday - timedelta(hours=5))
+    task_robot(uow, clock, S.PENDING, K.SHIFT_DEADLINE, {"amount": 1}, timing=AT_DEADLINE)
+    task_id = set_task(uow, clock, company.peter, company.anna, "Pay", deadline=friday)
+
+    clock.set(friday)
+    run_worker(uow, clock)
+
+    assert task_of(uow, task_id).deadline == friday
+    assert told(uow, company.anna, "task_deadline_moved") == []
+    [shift] = task_runs(uow, task_id)
+    assert (shift.state, shift.data["to"]) == (RunState.FIRED, friday.isoformat())
+
+
 def test_control_tells_the_head_of_the_responsibles_department_or_the_next_one_up(
     uow: UnitOfWork, clock: FakeClock, company: Company
 ) -> None:
@@ -581,7 +608,8 @@ def test_a_status_keeps_its_robots_in_order(
     ids = [second.id or 0, front.id or 0, first.id or 0]
     reordered = task_robots.reorder_task_robots(uow, S.PENDING, ids, actor=head, now=clock())
     assert [r.name for r in reordered] == ["second", "front", "first"]
-    task_robots.delete_task_robot(uow, front.id or 0, actor=head, now=clock())
+    # A robot for the whole company is an admin's to delete.
+    task_robots.delete_task_robot(uow, front.id or 0, actor=SYSTEM, now=clock())
     listed = task_robots.list_task_robots(uow, actor=head, status=S.PENDING)
     assert [(r.name, r.position) for r in listed] == [("second", 0), ("first", 1)]
     everything = task_robots.list_task_robots(uow, actor=head)

@@ -221,6 +221,28 @@ def test_a_communication_with_a_contact_moves_the_contacts_open_deals(
     assert (run.event_data["channel"], run.event_data["direction"]) == ("message", "incoming")
 
 
+def test_a_communication_with_a_contact_records_nothing_on_deals_at_or_past_the_stage(
+    uow: UnitOfWork, clock: FakeClock, office: Office
+) -> None:
+    stages = office.stages
+    target = stages["Invoice"]
+    trigger(uow, clock, target, TriggerEvent.COMMUNICATION_RECEIVED)
+    vera = contact(uow, clock, "Vera", vip=True)
+    behind = deal(uow, clock, stages["Sign contract"], contact_id=vera, responsible_id=office.mark)
+    there = deal(uow, clock, target, contact_id=vera, responsible_id=office.mark)
+    past = deal(uow, clock, stages["Awaiting payment"], contact_id=vera, responsible_id=office.mark)
+
+    talk(uow, clock, contact_id=vera)
+
+    assert reread(uow, behind).stage_id == target.id
+    [run] = trigger_runs(uow, behind)
+    assert run.outcome is Outcome.MOVED
+    # Every later call with Vera would otherwise add a "not applicable" run to each of them.
+    assert trigger_runs(uow, there) == []
+    assert trigger_runs(uow, past) == []
+    assert reread(uow, past).stage_id == stages["Awaiting payment"].id
+
+
 def test_completing_a_task_linked_to_the_deal_moves_it(
     uow: UnitOfWork, clock: FakeClock, office: Office
 ) -> None:

@@ -137,3 +137,13 @@ def test_parameters_that_do_not_fit_a_newer_action_are_refused_by_name(
     with pytest.raises(InvalidValue) as refused:
         normalize_params(action, params)
     assert refused.value.field == field
+
+
+@pytest.mark.parametrize("within", [["department"], {"department": True}])
+def test_a_position_within_something_other_than_a_word_is_refused_naming_it(
+    within: Any,
+) -> None:
+    to = [{"position": "Chief accountant", "within": within}]
+    with pytest.raises(InvalidValue) as refused:
+        normalize_params(ActionKind.NOTIFY, {"to": to, "text": "x"})
+    assert refused.value.field == "action.to.0.within"

@@ -199,3 +199,22 @@ def test_a_sensible_field_timing_passes_and_says_what_it_follows() -> None:
     assert timing.as_data()["field"] == "pay_by"
     field(TimingKind.AT_FIELD).check()
     Timing(kind=TimingKind.AT_FIELD, field="created_at").check()
+
+
+def test_a_year_of_working_hours_before_a_field_asks_for_the_calendar_further_back() -> None:
+    asked: list[tuple[int, int]] = []
+
+    def source(first: int, last: int) -> WorkingTime:
+        asked.append((first, last))
+        calendar = HolidayCalendar(name="No holidays", first_year=first, last_year=last)
+        return WorkingTime(WorkSchedule.five_day_week("Europe/Moscow"), calendar)
+
+    # 8760 working hours of 8 a day, five days a week: 219 weeks before Monday morning.
+    most = field(TimingKind.BEFORE_FIELD, 24 * 365, TimeUnit.HOURS, working=True)
+    moment = due_at(
+        most, entered_at=ENTERED, working_time=source, field_moment=msk(date(2026, 3, 2), 9)
+    )
+
+    assert moment == msk(date(2026, 3, 2) - timedelta(weeks=219), 9)
+    assert asked[0] == (2024, 2028)
+    assert [first for first, _ in asked] == sorted({first for first, _ in asked}, reverse=True)

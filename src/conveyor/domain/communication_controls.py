@@ -13,9 +13,10 @@ The rules (``services/communication_checks.py`` applies them on the control's sc
   10 days ago is silent 80 days later: its check "moves" with every communication logged.
 - **No duplicates**: a company whose deal from this control is still open (not in a final
   stage) is left alone, however long the silence.
-- **After the deal closes** the company is judged again by its last communication alone:
-  a service deal closed without the call being logged brings the company back at the next
-  run. Log the communication, and the next check is ``silent_days`` after it.
+- **After the deal closes** the silence counts from the later of the company's last
+  communication and the opening of its last deal from this control: a service deal closed
+  without the call being logged holds the company back until ``silent_days`` after the
+  deal was opened (no new deal at the next run), as a logged call would.
 - **The deal** is opened in ``pipeline_id`` at ``stage_id`` (``None``: the pipeline's first
   stage), titled from ``deal_title``, for the company's responsible, exactly as a deal
   created by hand: the stage's assignment rules and robots act on it.

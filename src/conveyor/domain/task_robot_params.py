@@ -189,7 +189,7 @@ def _position(raw: Mapping[str, Any], *, field: str) -> dict[str, str]:
             f"The position's name, 1 to {MAX_POSITION} characters", field=f"{field}.position"
         )
     within = raw.get("within", COMPANY)
-    if within not in WITHIN:
+    if not isinstance(within, str) or within not in WITHIN:
         raise InvalidValue(
             "'company' (anyone holding it) or 'department' (the responsible's departments "
             "and those below them)",

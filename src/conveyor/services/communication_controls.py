@@ -11,7 +11,9 @@ are); a change of schedule, timezone or ``enabled`` drops the old occurrence's j
 too. Changes emit ``CommunicationControlCreated``, ``...Changed`` (with the names changed)
 and ``...Deleted``.
 
-External partners have no access: a control reads the whole client base.
+External partners have no access: a control reads the whole client base. Heads and admins
+read and run any control; only an admin or the control's creator (``creator_id``, who sets
+its tasks) changes or deletes it.
 """
 
 from __future__ import annotations
@@ -90,13 +92,15 @@ def create_control(
 def update_control(
     uow: UnitOfWork, control_id: int, changes: dict[str, Any], *, actor: Actor, now: datetime
 ) -> CommunicationControl:
-    """Change the fields in ``changes``; the whole definition is checked again. A change of
-    schedule, timezone or ``enabled`` sets the next run afresh from now."""
+    """Change the fields in ``changes`` (an admin or the control's creator only); the whole
+    definition is checked again. A change of schedule, timezone or ``enabled`` sets the next
+    run afresh from now."""
     require_manager(actor)
     if "creator_id" in changes:
         _check_may_name_creator(actor, changes["creator_id"])
     with uow:
         control = uow.communication_controls.get(control_id, for_update=True)
+        _check_may_change(actor, control)
         # Checked on a detached copy first, so nothing half-changed is ever flushed.
         draft = replace(control)
         changed = draft.change(changes, now=now)
@@ -115,10 +119,12 @@ def update_control(
 
 
 def delete_control(uow: UnitOfWork, control_id: int, *, actor: Actor, now: datetime) -> None:
-    """Delete the definition and its checks; the deals and tasks it made stay."""
+    """Delete the definition and its checks (an admin or the control's creator only); the
+    deals and tasks it made stay."""
     require_manager(actor)
     with uow:
         control = uow.communication_controls.get(control_id, for_update=True)
+        _check_may_change(actor, control)
         cancel_next_run(uow, control)
         uow.communication_controls.delete(control)
         uow.emit(_event("CommunicationControlDeleted", control, now))
@@ -247,6 +253,13 @@ def require_manager(actor: Actor) -> None:
 
 #: The fields that move the next run.
 _TIMING = frozenset({"schedule", "timezone", "enabled"})
+
+
+def _check_may_change(actor: Actor, control: CommunicationControl) -> None:
+    """Only an admin or the control's creator (who sets its tasks) changes or deletes it:
+    another head may read and run it, not rewrite what is done in someone else's name."""
+    if not actor.is_admin and control.creator_id != actor.employee_id:
+        raise Forbidden("Only an admin or the control's creator may change or delete it")
 
 
 def _check_may_name_creator(actor: Actor, creator_id: int) -> None:

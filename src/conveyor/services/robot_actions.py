@@ -208,7 +208,7 @@ def _set_field(act: ActionContext) -> Done:
         uow.emit(*events)
         uow.flush()
         leave_queue_if_handed_over(uow, item, {code}, now=now)
-        follow_date_fields(uow, item, {code}, now=now)
+        follow_date_fields(uow, item, {code}, now=now, skip_run_id=act.run_id)
     moved = trigger_firing.field_set_by_robot(uow, item, code, before, now=now, depth=act.depth)
     return Done(
         detail=f"set '{code}' to {values.get(code)!r}",

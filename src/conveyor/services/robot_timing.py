@@ -80,12 +80,18 @@ def due_of(
 
 
 def follow_date_fields(
-    uow: UnitOfWork, item: CrmItem, changed: Collection[str], *, now: datetime
+    uow: UnitOfWork,
+    item: CrmItem,
+    changed: Collection[str],
+    *,
+    now: datetime,
+    skip_run_id: int | None = None,
 ) -> None:
     """``item``'s custom fields ``changed`` (codes; other names are ignored), inside the
     caller's unit of work: each run waiting in the item's current entry on one of those
     fields is due again by its new value and its job moved, or ended when the field is
-    now empty (see the module). Never commits, never acts."""
+    now empty (see the module); except ``skip_run_id`` (the run whose own action changed
+    the field: it is acting right now and ends as it acts). Never commits, never acts."""
     codes = set(changed)
     if item.id is None or not codes:
         return
@@ -93,7 +99,7 @@ def follow_date_fields(
     current = StageEntry(item_id=item.id, stage_id=item.stage_id, entered_at=item.stage_entered_at)
     source: EmployeeWorkingTime | None = None
     for run in uow.robot_runs.pending_of(item.id):
-        if run.entry != current:
+        if run.id == skip_run_id or run.entry != current:
             continue
         robot = uow.robots.find(run.robot_id)
         if robot is None or not robot.timing.follows_field or robot.timing.field not in codes:

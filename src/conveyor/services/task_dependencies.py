@@ -2,8 +2,9 @@
 
 Who may: a dependency moves its successor's dates, so linking and unlinking is changing the
 successor (its creator, or an admin: ``Task.check_may_edit``); the predecessor need only be
-visible to the actor. Whoever sees a task sees what it follows and what follows it (its
-people are told when it moves after one of them anyway).
+visible to the actor. Whoever sees a task sees what it follows and what follows it, as
+far as they may see those tasks (``task_visibility``): a link to a task hidden from them
+is not shown, nor what linking moved of such a task.
 
 A task linked after another is placed after it at once (``task_shifts.align``): its planned
 start becomes the predecessor's finish plus the lag when that is later (a task without a
@@ -29,7 +30,7 @@ from conveyor.domain.task_dependencies import (
     check_link,
 )
 from conveyor.domain.tasks import Task
-from conveyor.services import task_shifts
+from conveyor.services import task_shifts, task_visibility
 from conveyor.services.task_reminders import task_event
 from conveyor.services.tasks import _visible
 from conveyor.storage.unit_of_work import UnitOfWork
@@ -109,7 +110,7 @@ def add_dependency(
             )
         )
         moved = task_shifts.align(uow, task_id, now=now)
-        found = _dependencies(uow, task, moved)
+        found = _dependencies(uow, task, moved, actor)
         uow.commit()
     return found
 
@@ -117,7 +118,7 @@ def add_dependency(
 def dependencies_of(uow: UnitOfWork, task_id: int, *, actor: Actor) -> Dependencies:
     """What the task follows and what follows it, each by id."""
     with uow:
-        return _dependencies(uow, _visible(uow, task_id, actor), [])
+        return _dependencies(uow, _visible(uow, task_id, actor), [], actor)
 
 
 def remove_dependency(
@@ -143,11 +144,15 @@ def remove_dependency(
         uow.commit()
 
 
-def _dependencies(uow: UnitOfWork, task: Task, moved: list[Shift]) -> Dependencies:
+def _dependencies(uow: UnitOfWork, task: Task, moved: list[Shift], actor: Actor) -> Dependencies:
+    """The task's links to the tasks ``actor`` may see, and what of those ``moved``."""
     assert task.id is not None
-    links = uow.task_dependencies.touching([task.id])
-    other_ids = {d.predecessor_id for d in links} | {d.successor_id for d in links}
-    others = {t.id: t for t in uow.tasks.with_ids(other_ids - {task.id})}
+    every = uow.task_dependencies.touching([task.id])
+    other_ids = {d.predecessor_id for d in every} | {d.successor_id for d in every}
+    moved_ids = {s.task_id for s in moved}
+    seen = task_visibility.seen_by(uow, other_ids | moved_ids, actor) | {task.id}
+    links = [d for d in every if {d.predecessor_id, d.successor_id} <= seen]
+    others = {t.id: t for t in uow.tasks.with_ids((other_ids & seen) - {task.id})}
 
     def linked(other_id: int, link: TaskDependency) -> Linked:
         return Linked(
@@ -158,5 +163,5 @@ def _dependencies(uow: UnitOfWork, task: Task, moved: list[Shift]) -> Dependenci
         task=task,
         predecessors=[linked(d.predecessor_id, d) for d in links if d.successor_id == task.id],
         successors=[linked(d.successor_id, d) for d in links if d.predecessor_id == task.id],
-        shifts=moved,
+        shifts=[s for s in moved if s.task_id in seen],
     )

@@ -14,7 +14,10 @@ job is written (or dropped) in the transaction of the change that causes it
 - ``send_before_deadline`` and ``send_overdue`` are the jobs' handlers. Under the task's
   lock they check that the work is still owed by the very deadline they were scheduled
   for, and that this reminder was not sent already (its ``TaskReminded`` event), so a job
-  run twice, or one that lost a race with a change, tells nobody twice.
+  run twice, or one that lost a race with a change, tells nobody twice. A "before" job
+  scheduled under a longer company lead time than today's waits: it is made due again at
+  the deadline minus the current lead time (a change of the company's lead time moves no
+  job by itself).
 
 Reminders go to the responsible and to the creator (once when they are the same person),
 each with the deadline on their own wall clock.
@@ -150,10 +153,15 @@ def _send(uow: UnitOfWork, kind: ReminderKind, payload: dict[str, Any], now: dat
     task = uow.tasks.find(task_id, for_update=True)
     if task is None or not still_due(kind, ReminderTerms.of(task), deadline, now):
         return
-    if kind is ReminderKind.BEFORE_DEADLINE and (
-        lead_time(task.remind_before_hours, company_hours(uow)) is None
-    ):
-        return
+    if kind is ReminderKind.BEFORE_DEADLINE:
+        lead = lead_time(task.remind_before_hours, company_hours(uow))
+        if lead is None:
+            return
+        if now < deadline - lead:
+            # Not yet: this very job waits for the moment the current lead time says.
+            key = reminder_key(task_id, kind, deadline)
+            uow.robot_runs.rearm_job(key, due_at=deadline - lead)
+            return
     stamp = deadline.astimezone(UTC).isoformat()
     for event in uow.events.where(entity="task", entity_id=task_id, type=REMINDED):
         if event.payload.get("reminder") == kind.value and event.payload.get("deadline") == stamp:

@@ -277,9 +277,14 @@ def _shift_deadline(act: _Act) -> Done:
     deadline = due_at(step, entered_at=previous, working_time=source.build)
     before = task_motion.before_change(task)
     names = task.edit({"deadline": deadline}, now=act.now)
-    if names:
-        act.changed(names, before)
-        deadline_moved(uow, task, now=act.now, skip_run_id=act.run_id)
+    if not names:
+        # Nothing moved: nobody is told of a move.
+        return Done(
+            detail=f"the deadline stays at {previous.isoformat()}",
+            data={"from": previous.isoformat(), "to": previous.isoformat(), "notification_ids": []},
+        )
+    act.changed(names, before)
+    deadline_moved(uow, task, now=act.now, skip_run_id=act.run_id)
     told = notify(
         uow,
         recipient_ids=[task.responsible_id],

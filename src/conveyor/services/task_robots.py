@@ -1,5 +1,8 @@
 """Task robots: defined by heads and admins per task status, validated on save, in order.
 
+Admins keep any robot; a head only those of a department they head or one below it, and
+names no external partner in them (``task_robot_access``).
+
 Each use case is one transaction; every change emits ``TaskRobotCreated``,
 ``TaskRobotChanged``, ``TaskRobotDeleted`` or ``TaskRobotsReordered``. Changes to a status's
 list (create, delete, reorder) lock its robots, so they take turns.
@@ -30,7 +33,7 @@ from conveyor.domain.task_robot_runs import TaskRobotRun
 from conveyor.domain.task_robots import MAX_ROBOTS_PER_STATUS, TaskRobot, check_order
 from conveyor.domain.tasks import TaskStatus
 from conveyor.domain.tokens import Role
-from conveyor.services import task_robot_runs, tasks
+from conveyor.services import task_robot_access, task_robot_runs, tasks
 from conveyor.services.task_robot_checks import check_task_robot
 from conveyor.storage.unit_of_work import UnitOfWork
 
@@ -69,6 +72,8 @@ def create_task_robot(
         )
         robot.set_timing(spec.timing)
         check_task_robot(uow, robot)
+        task_robot_access.check_may_keep(uow, robot, actor)
+        task_robot_access.check_people(uow, robot, actor)
         siblings = uow.task_robots.at_status_locked(spec.status)
         if len(siblings) >= MAX_ROBOTS_PER_STATUS:
             raise InvalidValue(
@@ -118,11 +123,14 @@ def update_task_robot(
         raise InvalidValue("A new action comes with its parameters", field="action")
     with uow:
         robot = uow.task_robots.get(robot_id, for_update=True)
+        task_robot_access.check_may_keep(uow, robot, actor)
         # Checked on a detached copy first: the checks' own queries could flush a
         # half-changed robot before refusing it.
         draft = replace(robot, params=dict(robot.params))
         draft.change(changes, now=now)
         check_task_robot(uow, draft)
+        task_robot_access.check_may_keep(uow, draft, actor)
+        task_robot_access.check_people(uow, draft, actor)
         changed = robot.change(
             {
                 "name": draft.name,
@@ -149,6 +157,7 @@ def delete_task_robot(uow: UnitOfWork, robot_id: int, *, actor: Actor, now: date
     actor.require(Role.HEAD)
     with uow:
         robot = uow.task_robots.get(robot_id)
+        task_robot_access.check_may_keep(uow, robot, actor)
         uow.task_robots.at_status_locked(robot.status)
         task_robot_runs.robot_deleted(uow, robot_id, now=now)
         uow.task_robots.delete(robot)

@@ -9,7 +9,8 @@ responsible's calendar, and applies each ``Shift``:
 - the task's planned start and deadline change (``TaskDatesShifted``, saying from when to
   when and after which predecessor);
 - its responsible and its creator (once when the same) are told, each on their own wall
-  clock, from when to when and why (``task_dates_shifted``);
+  clock, from when to when and why (``task_dates_shifted``): after the predecessor named
+  by its title, or only by ``#<id>`` to one who may not see it (``task_visibility``);
 - its reminders follow its new deadline (``task_reminders.reschedule``).
 """
 
@@ -26,7 +27,7 @@ from conveyor.domain.task_dependencies import LagUnit, Planned, Shift, earliest_
 from conveyor.domain.task_reminders import ReminderTerms, moment_text
 from conveyor.domain.tasks import OVERDUE_STATUSES, Task
 from conveyor.domain.working_time import WorkingTime
-from conveyor.services import task_reminders
+from conveyor.services import task_reminders, task_visibility
 from conveyor.services.notifications import notify
 from conveyor.services.robot_context import working_time_source
 from conveyor.services.working_time import LAST_YEAR, EmployeeWorkingTime
@@ -124,13 +125,15 @@ def _apply(uow: UnitOfWork, task: Task, shift: Shift, *, cause: Task, now: datet
         if employee is None:
             continue
         zone = employee.timezone
+        assert cause.id is not None
+        seen = task_visibility.seen_by_employee(uow, [cause.id], recipient_id)
         notify(
             uow,
             recipient_ids=[recipient_id],
             kind=TASK_DATES_SHIFTED,
             params={
                 "title": task.title,
-                "cause": cause.title,
+                "cause": cause.title if seen else f"#{cause.id}",
                 "start_from": moment_text(shift.start_from, zone),
                 "start_to": moment_text(shift.start_to, zone),
                 "deadline_from": moment_text(shift.deadline_from, zone),

@@ -19,7 +19,13 @@ from conveyor.domain.task_dependencies import TaskDependency
 from conveyor.domain.task_members import check_members, settle_members
 from conveyor.domain.tasks import MemberRole, Task, TaskAction, TaskMember, TaskQuery
 from conveyor.domain.tokens import Role
-from conveyor.services import task_motion, task_robot_runs, task_robot_timing, trigger_firing
+from conveyor.services import (
+    task_motion,
+    task_robot_runs,
+    task_robot_timing,
+    task_visibility,
+    trigger_firing,
+)
 from conveyor.services.assignment import assign_new_task
 from conveyor.services.assignment_queue import retry_after_task_change
 from conveyor.storage.unit_of_work import UnitOfWork
@@ -162,7 +168,7 @@ def add_task(
 
 def get_task(uow: UnitOfWork, task_id: int, *, actor: Actor, now: datetime) -> TaskView:
     with uow:
-        return _view(uow, _visible(uow, task_id, actor), now)
+        return _view(uow, _visible(uow, task_id, actor), now, actor)
 
 
 def update_task(
@@ -175,7 +181,7 @@ def update_task(
     leaves the other.
     """
     with uow:
-        task = _visible(uow, task_id, actor, for_update=True)
+        task = _locked(uow, task_id, actor)
         was = task_motion.before_change(task)
         current_co = sorted(uow.tasks.member_ids(task_id, CO))
         current_observers = sorted(uow.tasks.member_ids(task_id, OBSERVER))
@@ -238,7 +244,7 @@ def update_task(
         task_motion.task_changed(uow, task, was, actor_id=actor.employee_id, now=now)
         if "deadline" in changed:
             task_robot_timing.deadline_moved(uow, task, now=now)
-        view = _view(uow, task, now)
+        view = _view(uow, task, now, actor)
         uow.commit()
     return view
 
@@ -254,7 +260,7 @@ def act_on_task(
 ) -> TaskView:
     """Take ``action`` on the task (see ``Task.take`` for who may do what, from where)."""
     with uow:
-        task = _visible(uow, task_id, actor, for_update=True)
+        task = _locked(uow, task_id, actor)
         event = task.take(
             action,
             actor_id=actor.employee_id,
@@ -269,7 +275,7 @@ def act_on_task(
         task_motion.task_acted(uow, task, event, now=now)
         trigger_firing.task_finished(uow, task, now=now)
         task_robot_runs.task_entered_status(uow, task, now=now)
-        view = _view(uow, task, now)
+        view = _view(uow, task, now, actor)
         uow.commit()
     return view
 
@@ -283,7 +289,7 @@ def list_tasks(
     with uow:
         found = uow.tasks.search(query, now=now, limit=limit, offset=offset)
         members = uow.tasks.members_of(_id(t) for t in found.items)
-        links = uow.task_dependencies.touching([_id(t) for t in found.items])
+        links = _links_seen(uow, [_id(t) for t in found.items], actor)
         items = [_assemble(t, members[_id(t)], now, links) for t in found.items]
     return Page(items=items, total=found.total, limit=found.limit, offset=found.offset)
 
@@ -312,6 +318,23 @@ def _linkable_item(uow: UnitOfWork, item_id: int, actor: Actor) -> None:
         raise NotFound(uow.items.label, item_id, field="item_id")
 
 
+def _locked(uow: UnitOfWork, task_id: int, actor: Actor) -> Task:
+    """The task (see ``_visible``) locked for a change, after the item it is linked to.
+
+    Item, then task, everywhere: a robot acting on an item holds the item and then locks
+    its tasks, and a task's change may reach its item (a completed task fires the item's
+    triggers). Locking the task first would let the two wait on each other (a deadlock on
+    PostgreSQL)."""
+    item_id = _visible(uow, task_id, actor).item_id
+    if item_id is not None:
+        uow.items.find(item_id, for_update=True)
+    task = _visible(uow, task_id, actor, for_update=True)
+    if task.item_id is not None and task.item_id != item_id:
+        # Relinked between the two reads (rare): its item is locked after it, as before.
+        uow.items.find(task.item_id, for_update=True)
+    return task
+
+
 def _visible(uow: UnitOfWork, task_id: int, actor: Actor, *, for_update: bool = False) -> Task:
     """The task, or ``NotFound`` also when the actor may not see it (so that its existence
     does not leak)."""
@@ -331,9 +354,20 @@ def _active_employee(uow: UnitOfWork, employee_id: int, *, field: str) -> None:
         raise InvalidValue(f"Employee {employee_id} is dismissed", field=field)
 
 
-def _view(uow: UnitOfWork, task: Task, now: datetime) -> TaskView:
-    links = uow.task_dependencies.touching([_id(task)])
+def _view(uow: UnitOfWork, task: Task, now: datetime, actor: Actor | None = None) -> TaskView:
+    """The task with its members and links; with ``actor``, only the links to tasks they
+    may see (a robot's or a rule's view, with no reader, shows every link)."""
+    links = _links_seen(uow, [_id(task)], actor)
     return _assemble(task, uow.tasks.members(_id(task)), now, links)
+
+
+def _links_seen(uow: UnitOfWork, task_ids: list[int], actor: Actor | None) -> list[TaskDependency]:
+    links = uow.task_dependencies.touching(task_ids)
+    if actor is None:
+        return links
+    others = {d.predecessor_id for d in links} | {d.successor_id for d in links}
+    seen = set(task_ids) | task_visibility.seen_by(uow, others - set(task_ids), actor)
+    return [d for d in links if d.predecessor_id in seen and d.successor_id in seen]
 
 
 def _assemble(

@@ -11,7 +11,9 @@ For one event on one item:
    trigger's parameters: ``domain.trigger_events``) are tried in order: the furthest target
    stage first (a payment that pays the deal in full does not stop at "Prepayment"), each
    stage's own list in its order.
-2. Each gets a run (``domain.trigger_runs``): ``not_applicable`` unless the trigger may move
+2. Each gets a run (``domain.trigger_runs``; a communication with a contact or company
+   reaches its items with only the triggers that may move each from where it is, so those
+   at or past a trigger's stage get no run): ``not_applicable`` unless the trigger may move
    the item from where it is (forward from an open stage, unless ``allow_backwards``);
    ``condition_false`` unless its condition holds (the robots' evaluator and context);
    ``stopped_by_depth_limit`` when the chain is too deep (below); ``refused`` when the move
@@ -79,7 +81,9 @@ FINAL = frozenset({Outcome.MOVED, Outcome.STOPPED_BY_DEPTH_LIMIT})
 
 def communication_logged(uow: UnitOfWork, communication: Communication, *, now: datetime) -> None:
     """A communication was logged: on an item, for that item; otherwise for the items of
-    its contact or company (open ones, and closed ones where a trigger may reopen them)."""
+    its contact or company (open ones, and closed ones where a trigger may reopen them),
+    each tried only with the triggers that may move it from where it is: a client's deals
+    already at or past a trigger's stage get no "not applicable" run at every call."""
     assert communication.id is not None
     occurrence = CommunicationReceived(
         communication_id=communication.id,
@@ -87,16 +91,16 @@ def communication_logged(uow: UnitOfWork, communication: Communication, *, now: 
         direction=communication.direction.value,
     )
     if communication.item_id is not None:
-        item_ids = [communication.item_id]
-    else:
-        pipelines = uow.triggers.pipelines_reacting(occurrence.event)
-        item_ids = uow.triggers.items_of_clients(
-            contact_id=communication.contact_id,
-            company_id=communication.company_id,
-            pipelines=pipelines,
-        )
+        _fire_on(uow, communication.item_id, [occurrence], now=now)
+        return
+    pipelines = uow.triggers.pipelines_reacting(occurrence.event)
+    item_ids = uow.triggers.items_of_clients(
+        contact_id=communication.contact_id,
+        company_id=communication.company_id,
+        pipelines=pipelines,
+    )
     for item_id in item_ids:
-        _fire_on(uow, item_id, [occurrence], now=now)
+        _fire_on(uow, item_id, [occurrence], now=now, applicable_only=True)
 
 
 def task_finished(uow: UnitOfWork, task: Task, *, now: datetime) -> None:
@@ -144,8 +148,9 @@ def payment_registered(uow: UnitOfWork, item: CrmItem, payment: Payment, *, now:
 
 
 def hook_called(uow: UnitOfWork, trigger: Trigger, item: CrmItem, *, now: datetime) -> TriggerRun:
-    """``trigger``'s URL was called for ``item`` (locked by the caller): that trigger alone
-    is tried, and its run recorded whatever the outcome (disabled, another pipeline...)."""
+    """``trigger``'s URL was called for ``item`` (of the trigger's pipeline, locked by the
+    caller): that trigger alone is tried, and its run recorded whatever the outcome
+    (disabled, already there...)."""
     stages = _stages(uow, item)
     return _try(uow, trigger, item, HookCalled(), stages, depth=0, now=now)
 
@@ -158,20 +163,19 @@ def fire(
     now: datetime,
     depth: int = 0,
     start_robots: bool = True,
+    applicable_only: bool = False,
 ) -> list[TriggerRun]:
     """Try the triggers of ``item``'s pipeline for ``occurrences`` (of one event kind, one
     event; a trigger matched by any of them is tried with the first it matches) at chain
     ``depth`` and return the runs recorded (see the module). ``item`` is locked by the
-    caller; ``start_robots=False`` leaves the target's robots to the caller."""
-    event = occurrences[0].event
-    matched = []
-    for trigger in uow.triggers.reacting(item.pipeline_id, event):
-        found = next((o for o in occurrences if o.matches(trigger.params)), None)
-        if found is not None:
-            matched.append((trigger, found))
+    caller; ``start_robots=False`` leaves the target's robots to the caller;
+    ``applicable_only`` skips, without a run, the triggers that may not move the item from
+    where it is."""
+    stages = _stages(uow, item) if applicable_only else None
+    matched = _matched(uow, item, occurrences, stages)
     if not matched:
         return []
-    stages = _stages(uow, item)
+    stages = stages or _stages(uow, item)
     runs: list[TriggerRun] = []
     for trigger, occurrence in matched:
         run = _try(
@@ -184,15 +188,50 @@ def fire(
 
 
 def _fire_on(
-    uow: UnitOfWork, item_id: int, occurrences: Sequence[Occurrence], *, now: datetime
+    uow: UnitOfWork,
+    item_id: int,
+    occurrences: Sequence[Occurrence],
+    *,
+    now: datetime,
+    applicable_only: bool = False,
 ) -> None:
     """``fire`` for the item with ``item_id``, locked first (when any trigger may care)."""
     item = uow.items.find(item_id)
-    if item is None or not uow.triggers.reacting(item.pipeline_id, occurrences[0].event):
+    if item is None:
+        return
+    stages = _stages(uow, item) if applicable_only else None
+    if not _matched(uow, item, occurrences, stages):
         return
     locked = uow.items.find(item_id, for_update=True)
     if locked is not None:
-        fire(uow, locked, occurrences, now=now)
+        fire(uow, locked, occurrences, now=now, applicable_only=applicable_only)
+
+
+def _matched(
+    uow: UnitOfWork,
+    item: CrmItem,
+    occurrences: Sequence[Occurrence],
+    stages: Mapping[int, Stage] | None,
+) -> list[tuple[Trigger, Occurrence]]:
+    """The triggers to try for ``item``, in order, each with the occurrence it matches;
+    given the pipeline's ``stages``, only those that may move the item from where it is."""
+    matched = []
+    for trigger in uow.triggers.reacting(item.pipeline_id, occurrences[0].event):
+        found = next((o for o in occurrences if o.matches(trigger.params)), None)
+        if found is None:
+            continue
+        if stages is not None and not _may_move(trigger, item, stages):
+            continue
+        matched.append((trigger, found))
+    return matched
+
+
+def _may_move(trigger: Trigger, item: CrmItem, stages: Mapping[int, Stage]) -> bool:
+    target = stages.get(trigger.stage_id)
+    if target is None:
+        return False
+    current = stages[item.stage_id]
+    return applicability(current, target, allow_backwards=trigger.allow_backwards, what="") is None
 
 
 def _try(

@@ -1,4 +1,5 @@
 """/triggers: what moves items to a stage when something happens (admins);
+``POST /triggers/hooks`` (token in the ``X-Conveyor-Hook-Token`` header, preferred) or
 ``POST /triggers/hooks/{token}``: an outside system firing a webhook trigger (the token is
 the credential); ``/deals/{id}/trigger-runs``, ``/leads/{id}/trigger-runs``: what the
 triggers did for an item."""
@@ -7,7 +8,7 @@ from __future__ import annotations
 
 from typing import Annotated
 
-from fastapi import APIRouter, Path, status
+from fastapi import APIRouter, Header, Path, status
 
 from conveyor.api.deps import ActorDep, IdPath, IdQuery, Limit, NowDep, Offset, UowDep
 from conveyor.api.render import page
@@ -29,6 +30,10 @@ router = APIRouter(prefix="/triggers", tags=["automation"])
 runs_router = APIRouter(tags=["automation"])
 
 Token = Annotated[str, Path(max_length=200, description="The trigger's `hook_token`")]
+HeaderToken = Annotated[
+    str | None,
+    Header(alias="X-Conveyor-Hook-Token", max_length=200, description="The trigger's `hook_token`"),
+]
 
 
 @router.post("", status_code=status.HTTP_201_CREATED, response_model=TriggerPublic)
@@ -71,13 +76,29 @@ def reorder(body: Reorder, uow: UowDep, actor: ActorDep, now: NowDep) -> list[Tr
     return [TriggerPublic.of(t) for t in found]
 
 
-@router.post("/hooks/{token}", response_model=TriggerRunPublic)
-def call_hook(token: Token, body: HookCall, uow: UowDep, now: NowDep) -> TriggerRunPublic:
+@router.post("/hooks", response_model=TriggerRunPublic)
+def call_hook(
+    body: HookCall, uow: UowDep, now: NowDep, token: HeaderToken = None
+) -> TriggerRunPublic:
     """Fire a webhook trigger for the item named in the body; no API token: the trigger's
-    secret ``token`` is the credential. 404 for an unknown token; 422 for a body that names
-    another entity type than the trigger's or an item that does not exist. Otherwise 200
-    with the run: ``moved``, or why not (``not_applicable`` for an item of another pipeline
-    or past the stage, ``condition_false``, ``refused`` with the missing field...)."""
+    secret, sent in the ``X-Conveyor-Hook-Token`` header, is the credential (the preferred
+    form: a URL, and a token in it, ends up in access logs). 404 for a missing or unknown
+    token; 422 for a body that names another entity type than the trigger's, or an item that
+    does not exist or is not in the trigger's pipeline (alike, and nothing is recorded).
+    Otherwise 200 with the run: ``moved``, or why not (``not_applicable`` for an item
+    already at or past the stage, ``condition_false``, ``refused`` with the missing
+    field...)."""
+    return _call(token or "", body, uow, now)
+
+
+@router.post("/hooks/{token}", response_model=TriggerRunPublic)
+def call_hook_by_path(token: Token, body: HookCall, uow: UowDep, now: NowDep) -> TriggerRunPublic:
+    """``POST /triggers/hooks`` with the token in the path (the trigger's ``hook_path``), for
+    callers that cannot set a header; the header form keeps it out of access logs."""
+    return _call(token, body, uow, now)
+
+
+def _call(token: str, body: HookCall, uow: UowDep, now: NowDep) -> TriggerRunPublic:
     run = trigger_hooks.call_hook(
         uow, token, entity_type=body.entity_type, item_id=body.item_id, now=now
     )

@@ -12,7 +12,8 @@ to the moment a date field of the item holds.
 - ``working_hours_only``: the moment found is put off to the next working moment.
 
 Working time is the responsible's (schedule, timezone, holiday calendar), given as a source
-that builds it for a range of years; the range grows when a long delay runs past it.
+that builds it for a range of years; the range grows when a long delay runs past it (back
+in time for a count before a field).
 """
 
 from __future__ import annotations
@@ -34,6 +35,8 @@ WorkingTimeSource = Callable[[int, int], WorkingTime]
 
 #: Beyond this year nothing is counted (the calendars' own bound).
 LAST_YEAR = 2200
+#: Before this year nothing is counted back (the official calendars start in 1991).
+FIRST_YEAR = 1991
 _MINUTES_PER = {TimeUnit.MINUTES: 1, TimeUnit.HOURS: 60}
 
 
@@ -44,13 +47,15 @@ def due_at(
     working_time: WorkingTimeSource,
     field_moment: datetime | None = None,
     last_year: int = LAST_YEAR,
+    first_year: int = FIRST_YEAR,
 ) -> datetime:
     """The moment a robot with ``timing`` is due for an item that entered its stage at
-    ``entered_at``; a timing that follows a date field counts from ``field_moment``, the
-    moment the field holds (which may be past: then so is the answer, and the robot acts at
-    once). Raises ``CalendarNotCovered`` when the answer falls after ``last_year``,
-    ``NaiveDatetime`` for a naive moment, ``ValueError`` for a field timing without its
-    ``field_moment``."""
+        ``entered_at``; a timing that follows a date field counts from ``field_moment``, the
+        moment the field holds (which may be past: then so is the answer, and the robot acts at
+        once). Raises ``CalendarNotCovered`` when the answer falls after ``last_year`` (before
+    ``first_year`` counting back),
+        ``NaiveDatetime`` for a naive moment, ``ValueError`` for a field timing without its
+        ``field_moment``."""
     start = entered_at
     if timing.follows_field:
         if field_moment is None:
@@ -62,16 +67,23 @@ def due_at(
         return start + timing.offset()
     backwards = timing.kind is TimingKind.BEFORE_FIELD and timing.working
     # Counting back a year of working days needs the calendar of the year before too.
-    first, last = start.year - (2 if backwards else 1), min(last_year, start.year + 2)
+    first = max(first_year, start.year - (2 if backwards else 1))
+    last = min(last_year, start.year + 2)
     while True:
         working = working_time(first, last)
         try:
             return _on_working_time(timing, start, working)
         except CalendarNotCovered:
-            if last >= last_year:
-                raise
-            # Four times further each round: a few rounds reach any delay allowed.
-            last = min(last_year, start.year + 4 * (last - start.year))
+            # Four times further each round, the way the count goes: a few rounds reach
+            # any delay allowed.
+            if backwards:
+                if first <= first_year:
+                    raise
+                first = max(first_year, start.year - 4 * (start.year - first))
+            else:
+                if last >= last_year:
+                    raise
+                last = min(last_year, start.year + 4 * (last - start.year))
 
 
 def _on_working_time(timing: Timing, start: datetime, working: WorkingTime) -> datetime:

@@ -25,6 +25,7 @@ from datetime import date, datetime, timedelta
 from conveyor.domain.errors import InvalidValue, NoWorkingTime
 from conveyor.domain.working_time import WorkingTime
 
+_INSTANT = timedelta(microseconds=1)
 _DAY = timedelta(days=1)
 #: Days in a row without working time before giving up (as ``WorkingTime`` does forwards).
 MAX_IDLE_DAYS = 400
@@ -75,7 +76,10 @@ def subtract_working_days(working: WorkingTime, end: datetime, days: int) -> dat
     for span_start, span_end in target_spans:
         if wanted < span_end:
             return max(wanted, span_start).astimezone(end.tzinfo)
-    return target_spans[-1][1].astimezone(end.tzinfo)
+    # The clock time is past that day's close (a short pre-holiday day): its last working
+    # instant, so that counting the days forward again ends at or before ``end`` (from the
+    # close itself, forward counting starts with the next day and would overshoot).
+    return (target_spans[-1][1] - _INSTANT).astimezone(end.tzinfo)
 
 
 def _nth_working_day_before(

@@ -3,7 +3,8 @@
 ``silent_companies`` is the one set-based read of a control's run: companies by id after a
 cursor, each tested with two indexed probes (``ix_communications_company_at`` for a
 communication since the cutoff, ``ix_communication_checks_company`` for a deal of this
-control still open), and its last communication read from the head of the same index.
+control still open or opened since the cutoff), and its last communication read from the
+head of the same index.
 """
 
 from __future__ import annotations
@@ -12,7 +13,7 @@ from collections.abc import Iterator
 from contextlib import contextmanager
 from datetime import datetime
 
-from sqlalchemy import exists, func, select
+from sqlalchemy import exists, func, or_, select
 from sqlalchemy.orm import Session
 
 from conveyor.domain.communication_controls import (
@@ -36,24 +37,26 @@ class CommunicationControlRepository(Repository[CommunicationControl]):
     ) -> list[SilentCompany]:
         """Up to ``limit`` companies with id > ``after`` (``None``: from the first), by id,
         that existed at ``cutoff``, had no communication at or after it, and have no deal
-        opened by control ``control_id`` that is still open."""
+        opened by control ``control_id`` that is still open or was opened at or after it
+        (a service deal closed without a logged call holds the company back as a call
+        would: the silence counts from the later of the two)."""
         c = companies.c
         heard = communications.c
         check = control_checks.c
         item = crm_items.c
         spoken_since = exists().where(heard.company_id == c.id, heard.occurred_at >= cutoff)
-        deal_open = exists().where(
+        deal_holds = exists().where(
             check.control_id == control_id,
             check.company_id == c.id,
             item.id == check.item_id,
-            item.closed_at.is_(None),
+            or_(item.closed_at.is_(None), item.created_at >= cutoff),
         )
         last_heard = (
             select(func.max(heard.occurred_at)).where(heard.company_id == c.id).scalar_subquery()
         )
         query = (
             select(c.id, c.name, c.responsible_id, last_heard)
-            .where(c.created_at <= cutoff, ~spoken_since, ~deal_open)
+            .where(c.created_at <= cutoff, ~spoken_since, ~deal_holds)
             .order_by(c.id)
             .limit(limit)
         )

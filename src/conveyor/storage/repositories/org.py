@@ -11,7 +11,7 @@ from sqlalchemy.orm import Session
 from conveyor.domain.departments import Department
 from conveyor.domain.employees import Employee
 from conveyor.domain.pages import Page
-from conveyor.domain.tokens import ApiToken
+from conveyor.domain.tokens import ApiToken, Role
 from conveyor.domain.workdays import Workday, WorkdayEntry
 from conveyor.storage.repositories.base import Repository
 from conveyor.storage.tables.org import (
@@ -69,6 +69,13 @@ class TokenRepository(Repository[ApiToken]):
     def by_hash(self, token_hash: str) -> ApiToken | None:
         query = select(ApiToken).where(api_tokens.c.token_hash == token_hash)
         return self.session.scalars(query).first()
+
+    def roles_of(self, employee_id: int) -> set[Role]:
+        """The roles the employee acts in: those of their tokens not revoked."""
+        query = select(api_tokens.c.role).where(
+            api_tokens.c.employee_id == employee_id, api_tokens.c.revoked_at.is_(None)
+        )
+        return {Role(role) for role in self.session.scalars(query)}
 
 
 class WorkdayRepository(Repository[Workday]):

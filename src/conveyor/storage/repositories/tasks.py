@@ -62,6 +62,17 @@ class TaskRepository(Repository[Task]):
         )
         return frozenset(self.session.scalars(query))
 
+    def involving(self, task_ids: Collection[int], employee_id: int) -> set[int]:
+        """Those of ``task_ids`` the employee created, is responsible for or is a member of."""
+        if not task_ids:
+            return set()
+        me = employee_id
+        query = select(c.id).where(
+            c.id.in_(sorted(set(task_ids))),
+            or_(c.creator_id == me, c.responsible_id == me, c.id.in_(_tasks_of_member(me))),
+        )
+        return set(self.session.scalars(query))
+
     def is_member(self, task_id: int, employee_id: int) -> bool:
         """Whether the employee is a co-executor or an observer of the task."""
         query = select(task_members.c.task_id).where(
