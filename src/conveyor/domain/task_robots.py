@@ -33,6 +33,8 @@ from dataclasses import dataclass, field
 from datetime import datetime
 from typing import Any
 
+from conveyor.domain import definitions
+from conveyor.domain.definitions import apply_changes
 from conveyor.domain.errors import InvalidValue
 from conveyor.domain.robots import MAX_NAME, TimeUnit, Timing, TimingKind
 from conveyor.domain.task_robot_params import TaskActionKind, normalize_params
@@ -112,25 +114,9 @@ class TaskRobot:
             )
 
     def change(self, changes: Mapping[str, Any], *, now: datetime) -> list[str]:
-        """Apply ``changes`` (attribute -> value; ``timing`` as a ``Timing``) and return the
-        names that really changed; when any did, the version grows by one. ``check`` is up
-        to the caller."""
-        changed = []
-        for name, value in changes.items():
-            if name == "timing":
-                if value != self.timing:
-                    self.set_timing(value)
-                    changed.append(name)
-                continue
-            if name not in CHANGEABLE:
-                raise InvalidValue(f"'{name}' cannot be changed", field=name)
-            if getattr(self, name) != value:
-                setattr(self, name, dict(value) if isinstance(value, dict) else value)
-                changed.append(name)
-        if changed:
-            self.version += 1
-            self.updated_at = now
-        return sorted(changed)
+        """Apply ``changes`` and return the names that really changed (see
+        ``definitions.apply_changes``); ``check`` is up to the caller."""
+        return apply_changes(self, changes, CHANGEABLE, now=now)
 
     def summary(self) -> dict[str, Any]:
         """The robot's identity for events: JSON-able."""
@@ -170,21 +156,9 @@ def check_timing(timing: Timing, status: TaskStatus) -> None:
 
 def check_order(current_ids: list[int], wanted_ids: list[int]) -> None:
     """Refuse a new order of a status's robots unless it names each of them exactly once."""
-    seen: set[int] = set()
-    for index, robot_id in enumerate(wanted_ids):
-        if robot_id in seen:
-            raise InvalidValue(f"Robot {robot_id} appears twice", field=f"robot_ids.{index}")
-        if robot_id not in current_ids:
-            raise InvalidValue(
-                f"Robot {robot_id} is not a robot of this status", field=f"robot_ids.{index}"
-            )
-        seen.add(robot_id)
-    missing = [robot_id for robot_id in current_ids if robot_id not in seen]
-    if missing:
-        raise InvalidValue(
-            f"The new order leaves out robot {missing[0]}; name every robot of the status",
-            field="robot_ids",
-        )
+    definitions.check_order(
+        current_ids, wanted_ids, noun="robot", place="status", field="robot_ids"
+    )
 
 
 __all__ = [

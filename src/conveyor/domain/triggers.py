@@ -27,7 +27,9 @@ from datetime import datetime
 from decimal import Decimal
 from typing import Any
 
+from conveyor.domain import definitions
 from conveyor.domain.communications import CommunicationKind, Direction
+from conveyor.domain.definitions import apply_changes
 from conveyor.domain.errors import InvalidValue
 from conveyor.domain.field_types import parse_amount
 from conveyor.domain.pipelines import EntityType, check_pipeline_entity
@@ -108,19 +110,9 @@ class Trigger:
         return f"{HOOK_PREFIX}{self.id}_{self.hook_secret}"
 
     def change(self, changes: Mapping[str, Any], *, now: datetime) -> list[str]:
-        """Apply ``changes`` (attribute -> value) and return the names that really changed;
-        when any did, the version grows by one. ``check`` is up to the caller."""
-        changed = []
-        for name, value in changes.items():
-            if name not in CHANGEABLE:
-                raise InvalidValue(f"'{name}' cannot be changed", field=name)
-            if getattr(self, name) != value:
-                setattr(self, name, dict(value) if isinstance(value, dict) else value)
-                changed.append(name)
-        if changed:
-            self.version += 1
-            self.updated_at = now
-        return sorted(changed)
+        """Apply ``changes`` and return the names that really changed (see
+        ``definitions.apply_changes``); ``check`` is up to the caller."""
+        return apply_changes(self, changes, CHANGEABLE, now=now)
 
     def summary(self) -> dict[str, Any]:
         """The trigger's identity for events: JSON-able, never its secret."""
@@ -242,20 +234,9 @@ def min_amount(params: Mapping[str, Any]) -> Decimal | None:
 
 def check_order(current_ids: list[int], wanted_ids: list[int]) -> None:
     """Refuse a new order of a stage's triggers unless it names each of them exactly once."""
-    seen: set[int] = set()
-    for index, trigger_id in enumerate(wanted_ids):
-        where = f"trigger_ids.{index}"
-        if trigger_id in seen:
-            raise InvalidValue(f"Trigger {trigger_id} appears twice", field=where)
-        if trigger_id not in current_ids:
-            raise InvalidValue(f"Trigger {trigger_id} is not a trigger of this stage", field=where)
-        seen.add(trigger_id)
-    missing = [trigger_id for trigger_id in current_ids if trigger_id not in seen]
-    if missing:
-        raise InvalidValue(
-            f"The new order leaves out trigger {missing[0]}; name every trigger of the stage",
-            field="trigger_ids",
-        )
+    definitions.check_order(
+        current_ids, wanted_ids, noun="trigger", place="stage", field="trigger_ids"
+    )
 
 
 def _values(cls: type[enum.StrEnum]) -> list[str]:
