@@ -35,7 +35,9 @@ def get_actor(
 ) -> Actor:
     if credentials is None or credentials.scheme.lower() != "bearer":
         raise NotAuthenticated("Send an API token as 'Authorization: Bearer <token>'")
-    return authenticate(UnitOfWork(request.app.state.sessions), credentials.credentials)
+    return authenticate(
+        UnitOfWork(request.app.state.sessions), credentials.credentials, now=get_now(request)
+    )
 
 
 def refuse_nul_in_query(request: Request) -> None:

@@ -69,13 +69,14 @@ def problem(
 
 
 def install(app: FastAPI) -> None:
-    app.add_exception_handler(errors.ConveyorError, _conveyor_error)  # type: ignore[arg-type]
+    app.add_exception_handler(errors.ConveyorError, conveyor_error)  # type: ignore[arg-type]
     app.add_exception_handler(RequestValidationError, _validation_error)  # type: ignore[arg-type]
     app.add_exception_handler(HTTPException, _http_error)  # type: ignore[arg-type]
     app.add_exception_handler(Exception, _unexpected)
 
 
-def _conveyor_error(request: Request, error: errors.ConveyorError) -> JSONResponse:
+def conveyor_error(request: Request, error: errors.ConveyorError) -> JSONResponse:
+    """The problem+json answer to a domain error (also what the web site answers a fetch)."""
     status, slug = next((s, g) for cls, s, g in _STATUS if isinstance(error, cls))
     if isinstance(error, errors.NotFound) and error.field is not None:
         # The URL was fine; a field of the input names something that does not exist.

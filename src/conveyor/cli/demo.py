@@ -12,7 +12,7 @@ from rich.panel import Panel
 from conveyor.cli.background_api import BackgroundApi
 from conveyor.cli.demo_live import run_live
 from conveyor.cli.errors import run_or_exit
-from conveyor.services.demo.build import build_demo
+from conveyor.services.demo.build import DEMO_PASSWORD, build_demo
 from conveyor.storage import migrate
 from conveyor.storage.database import build_engine, session_factory
 from conveyor.storage.unit_of_work import UnitOfWork
@@ -70,6 +70,12 @@ def run_demo(
     else:
         print(f"Serve it:    conveyor serve --database-url {url} --port {port}")
     print(f"Admin token: {summary.admin_token}")
+    if serve_api:
+        print(f"Web:         {base}/ui  (password {DEMO_PASSWORD} for each of:)")
+    else:
+        print(f"Web logins:  password {DEMO_PASSWORD} for each of:")
+    for login in summary.logins:
+        print(f"             {login.email}  ({login.name}, {login.role.value})")
     print(f'Try:         curl -H "Authorization: Bearer {summary.admin_token}" {base}/employees')
     if live is None:
         live = serve_api and console.is_terminal
@@ -99,6 +105,6 @@ def run_demo(
 
 
 def _app(url: str) -> FastAPI:
-    from conveyor.api.app import create_app
+    from conveyor.web.site import create_site
 
-    return create_app(url, sweep_seconds=SWEEP_SECONDS)
+    return create_site(url, sweep_seconds=SWEEP_SECONDS)

@@ -106,14 +106,14 @@ def serve(
     delivery of notifications by email, SMS and webhooks."""
     import uvicorn
 
-    from conveyor.api.app import create_app
     from conveyor.storage import migrate
+    from conveyor.web.site import create_site
 
     settings = run_or_exit(Settings)
     url = _url(database_url)
     if migrate_first:
         run_or_exit(lambda: migrate.upgrade(url))
-    app_ = create_app(
+    app_ = create_site(
         url,
         sweep_seconds=sweep_seconds or settings.sweep_seconds,
         dispatch=dispatch_from(settings),

@@ -23,10 +23,15 @@ class ApiToken:
     token_hash: str
     created_at: datetime
     revoked_at: datetime | None = None
+    #: A web session's token stops working at this moment; an API token never expires.
+    expires_at: datetime | None = None
 
     @property
     def is_active(self) -> bool:
         return self.revoked_at is None
+
+    def works_at(self, now: datetime) -> bool:
+        return self.is_active and (self.expires_at is None or now < self.expires_at)
 
 
 def hash_token(secret: str) -> str:

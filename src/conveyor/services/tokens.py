@@ -50,12 +50,13 @@ def issue_token(
     return token, secret
 
 
-def authenticate(uow: UnitOfWork, secret: str) -> Actor:
-    """The actor behind ``secret``; refused when unknown, revoked, or the employee left."""
+def authenticate(uow: UnitOfWork, secret: str, *, now: datetime) -> Actor:
+    """The actor behind ``secret``; refused when unknown, revoked, expired (a web session's
+    token), or the employee left."""
     with uow:
         token = uow.tokens.by_hash(hash_token(secret))
-        if token is None or not token.is_active:
-            raise NotAuthenticated("The API token is unknown or revoked")
+        if token is None or not token.works_at(now):
+            raise NotAuthenticated("The API token is unknown, revoked or expired")
         employee = uow.employees.get(token.employee_id)
         if not employee.is_active:
             raise NotAuthenticated("The token's employee is dismissed")

@@ -20,6 +20,7 @@ from conveyor.domain.employees import Employee, Membership
 from conveyor.domain.events import StoredEvent
 from conveyor.domain.jobs import Job
 from conveyor.domain.lists import ListElement, UniversalList
+from conveyor.domain.logins import Login
 from conveyor.domain.notifications import Delivery, DeliveryAttempt, Notification
 from conveyor.domain.organization import Organization
 from conveyor.domain.payments import Payment
@@ -68,6 +69,7 @@ _MAPPINGS = (
     (Workday, org.workdays),
     (WorkdayEntry, org.workday_entries),
     (ApiToken, org.api_tokens),
+    (Login, org.logins),
     (Pipeline, crm.pipelines),
     (Stage, crm.stages),
     (CustomField, crm.custom_fields),

@@ -14,6 +14,7 @@ from sqlalchemy.orm.exc import StaleDataError
 from conveyor.domain.employees import Membership
 from conveyor.domain.errors import Conflict
 from conveyor.domain.events import DomainEvent, StoredEvent
+from conveyor.domain.logins import Login
 from conveyor.storage.job_wakeups import committed
 from conveyor.storage.repositories.absences import AbsenceRepository
 from conveyor.storage.repositories.assignment import (
@@ -40,6 +41,7 @@ from conveyor.storage.repositories.communication_controls import (
 )
 from conveyor.storage.repositories.crm import CrmItemRepository, PipelineRepositories
 from conveyor.storage.repositories.demand_history import DemandHistoryRepository
+from conveyor.storage.repositories.events import EventRepository
 from conveyor.storage.repositories.jobs import JobRepository
 from conveyor.storage.repositories.lists import ListElementRepository, ListRepository
 from conveyor.storage.repositories.notifications import (
@@ -92,6 +94,7 @@ class UnitOfWork:
         self.calendar_overrides = CalendarOverrideRepository(s)
         self.memberships = Repository(s, Membership, "membership")
         self.tokens = TokenRepository(s)
+        self.logins = Repository(s, Login, "login")
         crm = PipelineRepositories(s)
         self.pipelines, self.stages, self.custom_fields = crm.pipelines, crm.stages, crm.fields
         clients = ClientRepositories(s)
@@ -102,7 +105,7 @@ class UnitOfWork:
         self.task_dependencies = TaskDependencyRepository(s)
         self.lists = ListRepository(s)
         self.list_elements = ListElementRepository(s)
-        self.events = Repository(s, StoredEvent, "event")
+        self.events = EventRepository(s)
         self.distribution_rules = DistributionRuleRepository(s)
         self.assignment_decisions = AssignmentDecisionRepository(s)
         self.assignment_queue = AssignmentQueueRepository(s)

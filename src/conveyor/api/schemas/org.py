@@ -106,7 +106,26 @@ class TokenPublic(Output):
     name: str
     created_at: datetime
     revoked_at: datetime | None
+    expires_at: datetime | None = Field(
+        default=None, description="When a web session's token stops working"
+    )
 
 
 class TokenIssued(TokenPublic):
     token: str = Field(description="The secret; shown once, only its hash is stored")
+
+
+class LoginSet(Input):
+    role: Role = Role.EMPLOYEE
+    password: str = Field(min_length=1, max_length=1000, description="At least 8 characters")
+
+
+class LoginPublic(Output):
+    employee_id: int
+    role: Role
+    updated_at: datetime
+
+
+class PasswordChange(Input):
+    current_password: str = Field(max_length=1000)
+    new_password: str = Field(max_length=1000)

@@ -6,13 +6,26 @@ import random
 from dataclasses import dataclass
 from datetime import datetime
 
+from conveyor.domain.actors import SYSTEM
 from conveyor.domain.errors import Conflict
+from conveyor.domain.tokens import Role
+from conveyor.services import logins, org
 from conveyor.services.bootstrap import create_admin
 from conveyor.services.demo.clients import seed_clients, seed_lists
 from conveyor.services.demo.crm import seed_deals, seed_pipelines, seed_rules
 from conveyor.services.demo.org import seed_org
 from conveyor.services.demo.tasks import seed_tasks
 from conveyor.storage.unit_of_work import UnitOfWork
+
+#: The password of the demo's web logins (printed by ``conveyor demo``).
+DEMO_PASSWORD = "conveyor-demo"
+
+
+@dataclass(frozen=True, kw_only=True)
+class DemoLogin:
+    name: str
+    email: str
+    role: Role
 
 
 @dataclass(frozen=True, kw_only=True)
@@ -24,6 +37,9 @@ class DemoSummary:
     tasks: int
     deals: int
     companies: int
+    #: Who can sign in to the web pages with ``DEMO_PASSWORD``: the admin, the head of
+    #: Design and a designer.
+    logins: tuple[DemoLogin, ...] = ()
 
 
 def build_demo(uow: UnitOfWork, *, now: datetime, seed: int = 2026) -> DemoSummary:
@@ -39,7 +55,10 @@ def build_demo(uow: UnitOfWork, *, now: datetime, seed: int = 2026) -> DemoSumma
     seed_rules(uow, crm, people, now=now)
     seed_deals(uow, crm, people, now=now, rng=rng, company_ids=company_ids)
     tasks = seed_tasks(uow, people, now=now, rng=rng, item_ids=crm.deal_ids)
-    _, token = create_admin(uow, name="Demo Admin", email="admin@agency.example", now=now)
+    admin, token = create_admin(uow, name="Demo Admin", email="admin@agency.example", now=now)
+    assert admin.id is not None
+    who = [(admin.id, Role.ADMIN), (people.heads["Design"], Role.HEAD)]
+    who.append((people.staff("Design")[0], Role.EMPLOYEE))
     return DemoSummary(
         admin_token=token,
         departments=len(people.department_ids),
@@ -48,4 +67,12 @@ def build_demo(uow: UnitOfWork, *, now: datetime, seed: int = 2026) -> DemoSumma
         tasks=tasks,
         deals=len(crm.deal_ids),
         companies=len(company_ids),
+        logins=tuple(_login(uow, employee_id, role, now) for employee_id, role in who),
     )
+
+
+def _login(uow: UnitOfWork, employee_id: int, role: Role, now: datetime) -> DemoLogin:
+    logins.set_login(uow, employee_id, role=role, password=DEMO_PASSWORD, actor=SYSTEM, now=now)
+    employee, _ = org.get_employee(uow, employee_id)
+    assert employee.email is not None
+    return DemoLogin(name=employee.name, email=employee.email, role=role)

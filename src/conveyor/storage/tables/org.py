@@ -140,4 +140,14 @@ api_tokens = Table(
     Column("token_hash", String(64), nullable=False, unique=True),
     Column("created_at", UtcDateTime, nullable=False),
     Column("revoked_at", UtcDateTime),
+    Column("expires_at", UtcDateTime),
+)
+
+logins = Table(
+    "logins",
+    metadata,
+    Column("employee_id", Id, ForeignKey("employees.id", ondelete="CASCADE"), primary_key=True),
+    Column("role", enum_of(Role), nullable=False),
+    Column("password_hash", String(200), nullable=False),
+    Column("updated_at", UtcDateTime, nullable=False),
 )

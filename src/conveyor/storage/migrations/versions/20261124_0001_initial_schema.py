@@ -2,7 +2,7 @@
 
 Revision ID: 0001
 Revises:
-Create Date: 2026-11-24 09:05:23.583351
+Create Date: 2026-11-24 09:53:50.319453
 """
 
 from collections.abc import Sequence
@@ -380,6 +380,7 @@ def upgrade() -> None:
         sa.Column("token_hash", sa.String(length=64), nullable=False),
         sa.Column("created_at", conveyor.storage.types.UtcDateTime(timezone=True), nullable=False),
         sa.Column("revoked_at", conveyor.storage.types.UtcDateTime(timezone=True), nullable=True),
+        sa.Column("expires_at", conveyor.storage.types.UtcDateTime(timezone=True), nullable=True),
         sa.ForeignKeyConstraint(
             ["employee_id"],
             ["employees.id"],
@@ -790,6 +791,34 @@ def upgrade() -> None:
             unique=False,
         )
 
+    op.create_table(
+        "logins",
+        sa.Column(
+            "employee_id", sa.BigInteger().with_variant(sa.Integer(), "sqlite"), nullable=False
+        ),
+        sa.Column(
+            "role",
+            sa.Enum(
+                "admin",
+                "head",
+                "employee",
+                name="role",
+                native_enum=False,
+                create_constraint=True,
+                length=20,
+            ),
+            nullable=False,
+        ),
+        sa.Column("password_hash", sa.String(length=200), nullable=False),
+        sa.Column("updated_at", conveyor.storage.types.UtcDateTime(timezone=True), nullable=False),
+        sa.ForeignKeyConstraint(
+            ["employee_id"],
+            ["employees.id"],
+            name=op.f("fk_logins_employee_id_employees"),
+            ondelete="CASCADE",
+        ),
+        sa.PrimaryKeyConstraint("employee_id", name=op.f("pk_logins")),
+    )
     op.create_table(
         "notifications",
         sa.Column("id", sa.BigInteger().with_variant(sa.Integer(), "sqlite"), nullable=False),
@@ -2284,6 +2313,7 @@ def downgrade() -> None:
         batch_op.drop_index("ix_notifications_recipient")
 
     op.drop_table("notifications")
+    op.drop_table("logins")
     with op.batch_alter_table("distribution_rules", schema=None) as batch_op:
         batch_op.drop_index("ix_distribution_rules_trigger")
         batch_op.drop_index("ix_distribution_rules_pipeline")

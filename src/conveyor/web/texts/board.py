@@ -1,0 +1,3 @@
+"""Russian texts of the board pages."""
+
+RU: dict[str, str] = {}

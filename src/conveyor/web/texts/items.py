@@ -1,0 +1,3 @@
+"""Russian texts of the items pages."""
+
+RU: dict[str, str] = {}

@@ -1,0 +1,3 @@
+"""Russian texts of the kanban pages."""
+
+RU: dict[str, str] = {}

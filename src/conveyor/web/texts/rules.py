@@ -1,0 +1,3 @@
+"""Russian texts of the rules pages."""
+
+RU: dict[str, str] = {}

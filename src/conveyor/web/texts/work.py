@@ -1,0 +1,3 @@
+"""Russian texts of the work pages."""
+
+RU: dict[str, str] = {}
