@@ -44,7 +44,11 @@ class LiveSite:
         self._socket = socket.socket(socket.AF_INET, socket.SOCK_STREAM)
         self._socket.bind(("127.0.0.1", 0))
         self.port = self._socket.getsockname()[1]
-        config = uvicorn.Config(app, log_level="warning", lifespan="on")
+        # Open event streams end at shutdown instead of holding it (and a database
+        # connection) for the browser's sake.
+        config = uvicorn.Config(
+            app, log_level="warning", lifespan="on", timeout_graceful_shutdown=1
+        )
         self.server = uvicorn.Server(config)
         self.thread = threading.Thread(target=self.server.run, args=([self._socket],))
 
@@ -91,8 +95,9 @@ def live_site(database_url: str, clock: FakeClock) -> Iterator[LiveSite]:
     site.app.state.engine.dispose()
 
 
+# A page depends on the site, so it closes (and drops its live streams) before the site stops.
 @pytest.fixture
-def page(browser: Browser) -> Iterator[Page]:
+def page(browser: Browser, live_site: LiveSite) -> Iterator[Page]:
     context = browser.new_context(viewport={"width": 1360, "height": 860}, locale="ru-RU")
     context.set_default_timeout(10_000)
     opened = context.new_page()
@@ -101,7 +106,7 @@ def page(browser: Browser) -> Iterator[Page]:
 
 
 @pytest.fixture
-def phone(browser: Browser) -> Iterator[Page]:
+def phone(browser: Browser, live_site: LiveSite) -> Iterator[Page]:
     context = browser.new_context(
         viewport=PHONE, device_scale_factor=2, is_mobile=True, has_touch=True, locale="ru-RU"
     )

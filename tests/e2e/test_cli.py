@@ -87,6 +87,41 @@ def test_an_unreachable_database_is_one_readable_line_and_a_non_zero_exit() -> N
     assert len(lines) == 1 and lines[0].startswith("error:"), result.output
 
 
+def test_the_demo_prints_web_logins_that_sign_in(tmp_path: Path) -> None:
+    from fastapi.testclient import TestClient
+
+    from conveyor.web.site import create_site
+
+    url = f"sqlite:///{tmp_path / 'demo.db'}"
+    result = runner.invoke(app, ["demo", "--no-serve", "--database-url", url])
+    assert result.exit_code == 0, result.output
+    password = re.search(r"password (\S+) for each of", result.output)
+    logins = re.findall(
+        r"^\s+(\S+@agency\.example)  \(.+, (admin|head|employee)\)$", result.output, re.MULTILINE
+    )
+    assert password is not None
+    assert [role for _, role in logins] == ["admin", "head", "employee"]
+    site = create_site(url)
+    with TestClient(site) as client:
+        for email, role in logins:
+            client.cookies.clear()
+            login = client.get("/ui/login")
+            token = re.search(r'name="csrf" value="([^"]+)"', login.text)
+            assert token is not None
+            signed = client.post(
+                "/ui/login",
+                data={"email": email, "password": password.group(1), "csrf": token.group(1)},
+                follow_redirects=False,
+            )
+            assert signed.status_code == 303, (email, signed.text[:500])
+            signed = client.get("/ui/password")
+            assert (
+                f"· {dict(admin='администратор', head='руководитель', employee='сотрудник')[role]}"
+                in signed.text
+            )
+    site.state.engine.dispose()
+
+
 def test_an_admin_created_from_the_cli_can_use_the_api(tmp_path: Path) -> None:
     url = f"sqlite:///{tmp_path / 'fresh.db'}"
     assert runner.invoke(app, ["db", "upgrade", "--database-url", url]).exit_code == 0
@@ -95,6 +130,51 @@ def test_an_admin_created_from_the_cli_can_use_the_api(tmp_path: Path) -> None:
     )
     assert result.exit_code == 0, result.output
     assert re.search(r"API token: cv_\S+", result.output)
+
+
+def test_an_admin_created_with_a_password_signs_in_to_the_pages(tmp_path: Path) -> None:
+    from fastapi.testclient import TestClient
+
+    from conveyor.web.site import create_site
+
+    url = f"sqlite:///{tmp_path / 'fresh.db'}"
+    assert runner.invoke(app, ["db", "upgrade", "--database-url", url]).exit_code == 0
+    short = runner.invoke(
+        app,
+        ["admin", "create", "--name", "Anna", "--email", "a@x.org", "--password", "short"],
+        env={"CONVEYOR_DATABASE_URL": url},
+    )
+    no_email = runner.invoke(
+        app,
+        ["admin", "create", "--name", "Anna", "--password", "long enough", "--database-url", url],
+    )
+    for refused in (short, no_email):
+        assert refused.exit_code == 1, refused.output
+        assert refused.output.startswith("error:") and len(refused.output.splitlines()) == 1
+    created = runner.invoke(
+        app,
+        ["admin", "create", "--name", "Anna", "--email", "a@x.org", "--database-url", url],
+        env={"CONVEYOR_ADMIN_PASSWORD": "long enough"},
+    )
+    assert created.exit_code == 0, created.output
+    assert "Web: sign in at /ui with a@x.org" in created.output
+    site = create_site(url)
+    with TestClient(site) as client:
+        login = client.get("/ui/login")
+        token = re.search(r'name="csrf" value="([^"]+)"', login.text)
+        assert token is not None
+        signed = client.post(
+            "/ui/login",
+            data={"email": "a@x.org", "password": "long enough", "csrf": token.group(1)},
+            follow_redirects=False,
+        )
+        secret = re.search(r"API token: (cv_\S+)", created.output)
+        assert secret is not None
+        headers = {"Authorization": f"Bearer {secret.group(1)}"}
+        employees = client.get("/employees", headers=headers).json()
+    site.state.engine.dispose()
+    assert signed.status_code == 303 and "cv_session" in signed.cookies
+    assert employees["total"] == 1  # the refused commands left nobody behind
 
 
 def test_conveyor_demo_starts_a_real_server_and_prints_where(tmp_path: Path) -> None:

@@ -61,22 +61,54 @@ def db_check(database_url: DatabaseOption = None) -> None:
 @admin.command("create")
 def admin_create(
     name: Annotated[str, typer.Option(help="The administrator's full name")],
-    email: Annotated[str | None, typer.Option(help="Their email")] = None,
+    email: Annotated[str | None, typer.Option(help="Their email (their web login)")] = None,
+    password: Annotated[
+        str | None,
+        typer.Option(
+            help="A password for the web pages (/ui), with --email; or set CONVEYOR_ADMIN_PASSWORD",
+            envvar="CONVEYOR_ADMIN_PASSWORD",
+        ),
+    ] = None,
     database_url: DatabaseOption = None,
 ) -> None:
-    """Create an administrator and print their API token (shown once)."""
+    """Create an administrator and print their API token (shown once); with --password they
+    can also sign in to the web pages with their email."""
+    from conveyor.domain.actors import SYSTEM
+    from conveyor.domain.employees import Employee
+    from conveyor.domain.errors import InvalidValue
+    from conveyor.domain.logins import check_password
+    from conveyor.domain.tokens import Role
+    from conveyor.services import logins
     from conveyor.services.bootstrap import create_admin
     from conveyor.storage.database import build_engine, session_factory
     from conveyor.storage.unit_of_work import UnitOfWork
 
+    def create() -> tuple[Employee, str]:
+        if password is not None:
+            if not email:
+                raise InvalidValue("A web password needs --email to sign in with", field="email")
+            check_password(password)
+        employee, secret = create_admin(uow, name=name, email=email, now=datetime.now(UTC))
+        if password is not None:
+            assert employee.id is not None
+            logins.set_login(
+                uow,
+                employee.id,
+                role=Role.ADMIN,
+                password=password,
+                actor=SYSTEM,
+                now=datetime.now(UTC),
+            )
+        return employee, secret
+
     engine = build_engine(_url(database_url))
     uow = UnitOfWork(session_factory(engine))
-    employee, secret = run_or_exit(
-        lambda: create_admin(uow, name=name, email=email, now=datetime.now(UTC))
-    )
+    employee, secret = run_or_exit(create)
     engine.dispose()
     typer.echo(f"Administrator {employee.name} (id {employee.id})")
     typer.echo(f"API token: {secret}")
+    if password is not None:
+        typer.echo(f"Web: sign in at /ui with {email}")
 
 
 @app.command()

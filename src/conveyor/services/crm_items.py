@@ -130,10 +130,14 @@ def list_items(
     uow: UnitOfWork, query: ItemQuery, *, actor: Actor, limit: int, offset: int
 ) -> Page[CrmItem]:
     """Matching items, newest first; an external partner's list holds only their own."""
-    if actor.is_external:
-        query = replace(query, visible_to_id=actor.employee_id)
     with uow:
-        return uow.items.search(query, limit=limit, offset=offset)
+        return uow.items.search(visible_query(query, actor), limit=limit, offset=offset)
+
+
+def visible_query(query: ItemQuery, actor: Actor) -> ItemQuery:
+    """``query`` narrowed to the items ``actor`` may see (an external partner: their own);
+    what every list and count of items goes through."""
+    return replace(query, visible_to_id=actor.employee_id) if actor.is_external else query
 
 
 def update_item(

@@ -43,6 +43,7 @@ from conveyor.storage.repositories.crm import CrmItemRepository, PipelineReposit
 from conveyor.storage.repositories.demand_history import DemandHistoryRepository
 from conveyor.storage.repositories.events import EventRepository
 from conveyor.storage.repositories.jobs import JobRepository
+from conveyor.storage.repositories.kanban import KanbanRepository
 from conveyor.storage.repositories.lists import ListElementRepository, ListRepository
 from conveyor.storage.repositories.notifications import (
     DeliveryRepository,
@@ -100,6 +101,7 @@ class UnitOfWork:
         clients = ClientRepositories(s)
         self.companies, self.contacts = clients.companies, clients.contacts
         self.items = CrmItemRepository(s)
+        self.kanban = KanbanRepository(s)
         self.communications = CommunicationRepository(s)
         self.tasks = TaskRepository(s)
         self.task_dependencies = TaskDependencyRepository(s)

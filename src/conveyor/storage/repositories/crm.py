@@ -128,29 +128,36 @@ class CrmItemRepository(Repository[CrmItem]):
     def search(self, query: ItemQuery, *, limit: int, offset: int) -> Page[CrmItem]:
         """A page of matching items, newest first."""
         c = crm_items.c
-        conditions: list[ColumnElement[bool]] = [c.entity_type == query.entity_type]
-        for name in ("pipeline_id", "stage_id", "responsible_id", "contact_id", "company_id"):
-            value = getattr(query, name)
-            if value is not None:
-                conditions.append(c[name] == value)
-        if query.visible_to_id is not None:
-            conditions.append(c.responsible_id == query.visible_to_id)
-        if query.closed is not None:
-            conditions.append(c.closed_at.is_not(None) if query.closed else c.closed_at.is_(None))
-        for column, start, end in (
-            (c.created_at, query.created_from, query.created_to),
-            (c.updated_at, query.updated_from, query.updated_to),
-        ):
-            if start is not None:
-                conditions.append(column >= start)
-            if end is not None:
-                conditions.append(column < end)
         return self.page(
             limit=limit,
             offset=offset,
-            conditions=conditions,
+            conditions=item_conditions(query),
             order_by=[c.created_at.desc(), c.id.desc()],
         )
+
+
+def item_conditions(query: ItemQuery) -> list[ColumnElement[bool]]:
+    """The SQL conditions of the items ``query`` matches (what ``search`` and the kanban's
+    totals share)."""
+    c = crm_items.c
+    conditions: list[ColumnElement[bool]] = [c.entity_type == query.entity_type]
+    for name in ("pipeline_id", "stage_id", "responsible_id", "contact_id", "company_id"):
+        value = getattr(query, name)
+        if value is not None:
+            conditions.append(c[name] == value)
+    if query.visible_to_id is not None:
+        conditions.append(c.responsible_id == query.visible_to_id)
+    if query.closed is not None:
+        conditions.append(c.closed_at.is_not(None) if query.closed else c.closed_at.is_(None))
+    for column, start, end in (
+        (c.created_at, query.created_from, query.created_to),
+        (c.updated_at, query.updated_from, query.updated_to),
+    ):
+        if start is not None:
+            conditions.append(column >= start)
+        if end is not None:
+            conditions.append(column < end)
+    return conditions
 
 
 def _holders(definition: CustomField) -> tuple[Table, list[ColumnElement[bool]]]:

@@ -3,6 +3,8 @@ entity's history."""
 
 from __future__ import annotations
 
+from collections.abc import Collection
+
 from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
@@ -24,6 +26,20 @@ class EventRepository(Repository[StoredEvent]):
         query = (
             select(StoredEvent)
             .where(events.c.entity == entity, events.c.entity_id == entity_id)
+            .order_by(events.c.id.desc())
+            .limit(limit)
+        )
+        return list(self.session.scalars(query))
+
+    def of_entities(
+        self, entity: str, entity_ids: Collection[int], *, limit: int = 200
+    ) -> list[StoredEvent]:
+        """The events of several entities of one kind (an item's robot runs), newest first."""
+        if not entity_ids:
+            return []
+        query = (
+            select(StoredEvent)
+            .where(events.c.entity == entity, events.c.entity_id.in_(sorted(entity_ids)))
             .order_by(events.c.id.desc())
             .limit(limit)
         )

@@ -1,3 +1,47 @@
 """Russian texts of the work pages."""
 
-RU: dict[str, str] = {}
+RU: dict[str, str] = {
+    "My tasks": "Мои задачи",
+    "Waiting for my acceptance": "Ждут моей приёмки",
+    "Nothing waits for your acceptance.": "Ничего не ждёт вашей приёмки.",
+    "No open tasks. Well done!": "Открытых задач нет. Отлично!",
+    "And {n} more": "И ещё {n}",
+    "And {n} earlier": "И ещё {n} ранее",
+    "Notifications": "Уведомления",
+    "Unread": "Непрочитанные",
+    "New": "Новое",
+    "Mark read": "Прочитано",
+    "Mark all read": "Прочитать все",
+    "No notifications yet.": "Уведомлений пока нет.",
+    "To do": "К выполнению",
+    "In progress": "В работе",
+    "task|Deferred": "Отложена",
+    "Awaiting acceptance": "Ждёт приёмки",
+    "task|Overdue": "Просрочена",
+    "Due": "Срок",
+    "About": "Связано с",
+    "Done by": "Исполнитель",
+    "From": "От",
+    "Once completed, it goes to {name} for acceptance.": (
+        "После завершения задача уйдёт на приёмку: {name}."
+    ),
+    "Start": "Начать",
+    "Resume": "Возобновить",
+    "Complete": "Завершить",
+    "Pause": "Приостановить",
+    "Defer": "Отложить",
+    "Accept": "Принять",
+    "Return": "Вернуть",
+    "What is to be redone?": "Что нужно доделать?",
+    "Return with this comment": "Вернуть с комментарием",
+    # What the page says after a change (pages/work.py DONE).
+    "The task is started": "Задача начата",
+    "The task is paused": "Задача приостановлена",
+    "The task is completed": "Задача завершена",
+    "The task is sent for acceptance": "Задача отправлена на приёмку",
+    "The task is deferred": "Задача отложена",
+    "The task is resumed": "Задача возобновлена",
+    "The task is accepted": "Задача принята",
+    "The task is returned with your comment": "Задача возвращена с вашим комментарием",
+    "Marked read": "Отмечено как прочитанное",
+}
