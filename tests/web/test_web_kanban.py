@@ -202,6 +202,34 @@ def designers(site_api: Api, sales: dict[str, Any]) -> dict[str, Any]:
     return {"staff": staff, "rule": rule}
 
 
+def test_an_employee_sees_their_own_deals_a_head_their_departments_an_admin_all(
+    site_api: Api, reader: Reader, new_reader: Any, sales: dict[str, Any]
+) -> None:
+    design = site_api.ok("POST", "/departments", 201, json={"name": "Design"})
+    sub = site_api.ok(
+        "POST", "/departments", 201, json={"name": "Motion", "parent_id": design["id"]}
+    )
+    hanna = person(site_api, "Hanna Head", "hanna@example.com", role="head")
+    dora = person(site_api, "Dora", "dora@example.com", department_ids=[design["id"]])
+    mo = person(site_api, "Mo", "mo@example.com", department_ids=[sub["id"]])
+    olga = person(site_api, "Olga Outsider", "olga@example.com")
+    site_api.ok("PATCH", f"/departments/{design['id']}", json={"head_id": hanna["id"]})
+    stage = sales["stage"]["Invoice"]
+    for title, who in [("Dora's", dora), ("Mo's", mo), ("Olga's", olga), ("Anna's", None)]:
+        extra = {"amount": "10"} | ({"responsible_id": who["id"]} if who else {})
+        deal(site_api, stage, title, **extra)
+
+    def seen(email: str) -> tuple[set[str], str]:
+        someone = new_reader()
+        someone.sign_in(email)
+        invoice = column(someone.page(f"/ui/kanban/{sales['id']}"), "Invoice")
+        return {c["title"] for c in invoice["cards"]}, invoice["count"]
+
+    assert seen("dora@example.com") == ({"Dora's"}, "1")
+    assert seen("hanna@example.com") == ({"Dora's", "Mo's"}, "2")
+    assert seen("admin@example.com") == ({"Dora's", "Mo's", "Olga's", "Anna's"}, "4")
+
+
 def test_a_deal_moved_on_the_board_is_assigned_by_the_rules_and_the_board_answers(
     site_api: Api, reader: Reader, sales: dict[str, Any], designers: dict[str, Any]
 ) -> None:

@@ -184,3 +184,7 @@ class ItemQuery:
     updated_to: datetime | None = None
     #: Set for external partners: only their own items.
     visible_to_id: int | None = None
+    #: Whose work a page shows: items whose responsible is one of these (``None``: anyone's);
+    #: with ``or_unassigned``, also the items nobody is responsible for.
+    responsible_in: frozenset[int] | None = None
+    or_unassigned: bool = False

@@ -1,15 +1,16 @@
 """A pipeline as a kanban board: its stages in order as columns, each with the newest items
 its reader may see, and the count and worth of all of them.
 
-The cards come from ``crm_items.list_items``, so a reader sees on the board exactly the
-items the API lists for them (an external partner: only their own). The totals go through
-the same ``crm_items.visible_query``, counted by one grouped query however many items a
-stage holds.
+The board shows the reader's scope of work (``services/work_scope.py``: an employee their
+own items, a head their departments' and the unassigned ones, an admin all), within what the
+API lets them list: the cards come from ``crm_items.list_items`` and the totals go through the
+same ``crm_items.visible_query``, counted by one grouped query however many items a stage
+holds.
 """
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 
 from conveyor.domain.actors import Actor
 from conveyor.domain.crm_items import CrmItem, ItemQuery
@@ -17,6 +18,7 @@ from conveyor.domain.pipelines import EntityType, Pipeline, Stage, check_pipelin
 from conveyor.domain.stage_totals import StageSummary, summarize
 from conveyor.services.crm_items import list_items, visible_query
 from conveyor.services.pipelines import PipelineView, get_pipeline, list_pipelines
+from conveyor.services.work_scope import work_scope
 from conveyor.storage.unit_of_work import UnitOfWork
 
 __all__ = ["PER_COLUMN", "Board", "Card", "Column", "board", "pipelines", "stage_summaries"]
@@ -67,15 +69,16 @@ def board(
     per_column = per_column or PER_COLUMN
     pipeline, stages = get_pipeline(uow, pipeline_id)
     entity_type = check_pipeline_entity(pipeline.entity_type)
+    whose = _whose(uow, entity_type, pipeline_id, actor)
     shown: dict[int, list[CrmItem]] = {}
     for stage in stages:
         assert stage.id is not None
-        query = ItemQuery(entity_type=entity_type, pipeline_id=pipeline_id, stage_id=stage.id)
+        query = replace(whose, stage_id=stage.id)
         found = list_items(uow, query, actor=actor, limit=per_column, offset=0)
         shown[stage.id] = found.items
     items = [item for column in shown.values() for item in column]
     with uow:
-        summaries = _summaries(uow, entity_type, pipeline_id, actor)
+        summaries = summarize(uow.kanban.stage_totals(visible_query(whose, actor)))
         waiting = uow.kanban.waiting_items(
             entity_type.value, [item.id for item in items if item.id is not None]
         )
@@ -104,14 +107,20 @@ def stage_summaries(uow: UnitOfWork, pipeline_id: int, *, actor: Actor) -> dict[
     with uow:
         pipeline = uow.pipelines.get(pipeline_id, field="pipeline_id")
         entity_type = check_pipeline_entity(pipeline.entity_type)
-        return _summaries(uow, entity_type, pipeline_id, actor)
+    whose = _whose(uow, entity_type, pipeline_id, actor)
+    with uow:
+        return summarize(uow.kanban.stage_totals(visible_query(whose, actor)))
 
 
-def _summaries(
-    uow: UnitOfWork, entity_type: EntityType, pipeline_id: int, actor: Actor
-) -> dict[int, StageSummary]:
-    query = visible_query(ItemQuery(entity_type=entity_type, pipeline_id=pipeline_id), actor)
-    return summarize(uow.kanban.stage_totals(query))
+def _whose(uow: UnitOfWork, entity_type: EntityType, pipeline_id: int, actor: Actor) -> ItemQuery:
+    """The pipeline's items in the actor's scope of work (``services/work_scope.py``)."""
+    scope = work_scope(uow, actor)
+    return ItemQuery(
+        entity_type=entity_type,
+        pipeline_id=pipeline_id,
+        responsible_in=scope.employee_ids,
+        or_unassigned=scope.unassigned,
+    )
 
 
 def _names(uow: UnitOfWork, employee_ids: set[int]) -> dict[int, str]:

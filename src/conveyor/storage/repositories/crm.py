@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from sqlalchemy import ColumnElement, Table, exists, func, select
+from sqlalchemy import ColumnElement, Table, exists, func, or_, select
 from sqlalchemy.orm import Session
 
 from conveyor.domain.clients import Company, Contact
@@ -147,6 +147,9 @@ def item_conditions(query: ItemQuery) -> list[ColumnElement[bool]]:
             conditions.append(c[name] == value)
     if query.visible_to_id is not None:
         conditions.append(c.responsible_id == query.visible_to_id)
+    if query.responsible_in is not None:
+        among = c.responsible_id.in_(sorted(query.responsible_in))
+        conditions.append(or_(among, c.responsible_id.is_(None)) if query.or_unassigned else among)
     if query.closed is not None:
         conditions.append(c.closed_at.is_not(None) if query.closed else c.closed_at.is_(None))
     for column, start, end in (
