@@ -1,5 +1,5 @@
 """A deal's card in a real Chromium: the head opens a deal a rule gave away and reads why,
-on a desktop and on a phone."""
+on a desktop and on a phone, and changes it in its form while the card stays live."""
 
 from __future__ import annotations
 
@@ -58,7 +58,7 @@ def given(live_site: LiveSite, clock: FakeClock) -> dict[str, Any]:
     body = {"title": "Shop redesign", "stage_id": stage["Awaiting payment"], "amount": "180000"}
     deal = api.ok("POST", "/deals", 201, json=body)
     api.ok("POST", f"/deals/{deal['id']}/move", json={"stage_id": stage["Prepayment received"]})
-    return {"deal": deal["id"]}
+    return {"deal": deal["id"], "api": api}
 
 
 def test_the_head_reads_why_the_deal_went_to_sam(
@@ -89,6 +89,10 @@ def test_the_head_reads_why_the_deal_went_to_sam(
 
 def test_the_card_reads_on_a_phone(live_site: LiveSite, phone: Page, given: dict[str, Any]) -> None:
     sign_in(phone, live_site, "hanna@example.com")
+    phone.goto(live_site.url(f"/ui/items/deal/{given['deal']}?edit=title#edit"))
+    expect(phone.locator("#edit-title")).to_be_focused()
+    width = phone.evaluate("document.documentElement.scrollWidth")
+    assert width <= 390, f"the form scrolls sideways: {width}px"
     phone.goto(live_site.url(f"/ui/items/deal/{given['deal']}#why"))
 
     table = phone.locator("#why .table-wrap")
@@ -97,3 +101,45 @@ def test_the_card_reads_on_a_phone(live_site: LiveSite, phone: Page, given: dict
     assert width <= 390, f"the page scrolls sideways: {width}px"
     expect(phone.locator("#why tr.chosen")).to_contain_text("Sam")
     screenshot(phone, "item-card-phone")
+
+
+def test_what_the_head_types_survives_a_live_update_and_is_saved(
+    live_site: LiveSite, page: Page, given: dict[str, Any]
+) -> None:
+    deal_id, api = given["deal"], given["api"]
+    sign_in(page, live_site, "hanna@example.com")
+    page.add_init_script(
+        "document.addEventListener('conveyor:refreshed', () => {"
+        " window.refreshed = (window.refreshed || 0) + 1; })"
+    )
+    page.goto(live_site.url(f"/ui/items/deal/{deal_id}"))
+    # The stream's first update (sent at once) is in: what follows is news.
+    page.wait_for_function("() => window.refreshed > 0")
+
+    page.locator("#edit > summary").click()
+    title = page.locator("#edit-title")
+    title.fill("Shop redesign, phase 2")
+    page.locator("#edit-amount").focus()
+    # Someone changes the deal meanwhile: the card holds the update back, and says so.
+    api.ok("PATCH", f"/deals/{deal_id}", json={"amount": "200000"})
+    expect(page.locator("#edit [data-held]")).to_be_visible(timeout=10_000)
+    expect(title).to_have_value("Shop redesign, phase 2")
+    page.locator("h1").click()  # the focus leaves the form; its changes are not saved yet
+    page.evaluate("() => new Promise((done) => setTimeout(done, 0))")  # the card looked
+    expect(page.locator("#edit [data-held]")).to_be_visible()
+    expect(page.locator("#facts")).to_contain_text("180 000")
+    expect(title).to_have_value("Shop redesign, phase 2")
+
+    page.get_by_role("button", name="Сохранить").click()
+    expect(page.locator(".item-head .notice")).to_have_text("Сохранено.")
+    expect(page.locator("h1")).to_have_text("Shop redesign, phase 2")
+    expect(page.locator("#facts")).to_contain_text("200 000")
+    stored = api.ok("GET", f"/deals/{deal_id}")
+    assert (stored["title"], stored["amount"]) == ("Shop redesign, phase 2", "200000.00")
+
+    # With nothing typed, the card follows the next change at once, the form staying open.
+    page.locator("#edit > summary").click()
+    api.ok("PATCH", f"/deals/{deal_id}", json={"amount": "210000"})
+    expect(page.locator("#facts")).to_contain_text("210 000", timeout=10_000)
+    expect(page.locator("#edit")).to_have_attribute("open", "")
+    page.goto("about:blank")

@@ -4,6 +4,7 @@ deals appear without a reload."""
 
 from __future__ import annotations
 
+import re
 from collections.abc import Iterator
 from typing import Any
 
@@ -149,6 +150,22 @@ def test_a_deal_dragged_to_prepayment_received_is_assigned_on_the_board(
     expect(page.locator("#toast")).to_contain_text("Contract number")
     expect(card(page, "Sign contract", "Mobile app")).to_be_visible()
     expect(card(page, "Invoice", "Mobile app")).to_have_count(0)
+
+    # The card offers to fill the number in on the deal's card; there it moves on.
+    refusal = card(page, "Sign contract", "Mobile app").locator(".kanban-refusal")
+    expect(refusal).to_contain_text("Contract number")
+    refusal.get_by_role("link", name="Заполнить в карточке").click()
+    expect(page).to_have_url(re.compile(r"/ui/items/deal/\d+\?edit=contract_number#edit$"))
+    number = page.locator("#edit-fields-contract_number")
+    expect(number).to_be_focused()
+    number.fill("C-2")
+    page.get_by_role("button", name="Сохранить").click()
+    expect(page.locator(".item-head .notice")).to_have_text("Сохранено.")
+    page.locator("#move-to").select_option(label="Invoice")
+    page.get_by_role("button", name="Перенести", exact=True).click()
+    expect(page.locator(".item-head .badge")).to_have_text("Invoice")
+    page.goto(live_site.url("/ui/kanban"))
+    expect(card(page, "Invoice", "Mobile app")).to_be_visible()
 
     # A deal created elsewhere appears without a reload; and drags still work after the swap.
     body = {"title": "Newsletter", "stage_id": agency["stage"]["Conclude contract"]}

@@ -16,7 +16,7 @@ from conveyor.services.bootstrap import create_admin
 from conveyor.storage.unit_of_work import UnitOfWork
 from conveyor.testing import FakeClock
 from tests.browser.conftest import LiveSite, screenshot, sign_in
-from tests.e2e.agency import sales_pipeline
+from tests.e2e.agency import equipment_type, sales_pipeline
 from tests.e2e.conftest import Api
 from tests.web.conftest import PASSWORD
 
@@ -40,6 +40,7 @@ def api(live_site: LiveSite, clock: FakeClock) -> Api:
 @pytest.fixture
 def rule(api: Api) -> dict[str, Any]:
     sales = sales_pipeline(api)
+    equipment_type(api)
     design = api.ok("POST", "/departments", 201, json={"name": "Design"})
     for name in ("Dmitry Designer", "Daria Designer"):
         api.ok("POST", "/employees", 201, json={"name": name, "department_ids": [design["id"]]})

@@ -51,6 +51,22 @@ def contract_number(api: Api, pipeline: dict[str, Any]) -> dict[str, Any]:
     )
 
 
+def equipment_type(api: Api) -> dict[str, Any]:
+    """The deal field the agency weighs work by: standard, large or special equipment."""
+    return api.ok(
+        "POST",
+        "/custom-fields",
+        201,
+        json={
+            "entity_type": "deal",
+            "code": "equipment_type",
+            "name": "Equipment type",
+            "type": "enum",
+            "options": ["standard", "large", "special"],
+        },
+    )
+
+
 def token_for(
     api: Api, name: str, *, external: bool = False, role: str = "employee"
 ) -> tuple[int, Api]:

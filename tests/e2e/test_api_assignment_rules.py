@@ -6,7 +6,7 @@ from typing import Any
 
 import pytest
 
-from tests.e2e.agency import sales_pipeline, token_for
+from tests.e2e.agency import equipment_type, sales_pipeline, token_for
 from tests.e2e.conftest import Api
 
 WEIGHT = '5 if deal.equipment_type == "special" else 1'
@@ -16,6 +16,7 @@ WEIGHT = '5 if deal.equipment_type == "special" else 1'
 def agency(api: Api) -> dict[str, Any]:
     """The Sales pipeline and the Design department: a head and two designers."""
     pipeline = sales_pipeline(api)
+    equipment_type(api)
     head = api.ok("POST", "/employees", 201, json={"name": "Hanna Head"})
     department = api.ok("POST", "/departments", 201, json={"name": "Design", "head_id": head["id"]})
     people = [

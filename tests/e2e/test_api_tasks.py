@@ -63,6 +63,12 @@ def test_a_designer_completes_a_task_the_head_returns_with_a_comment_then_accept
     assert _act(designer, task["id"], "start").status_code == 200
     done = _act(designer, task["id"], "complete").json()
     assert (done["status"], done["completed_at"]) == ("awaiting_control", None)
+    assert done["return_comment"] is None
+    [waiting] = head.ok("GET", "/notifications")["items"]
+    assert (waiting["kind"], waiting["link"]) == (
+        "task_awaiting_control",
+        {"entity": "task", "id": task["id"]},
+    )
     assert office.counters("designer") == dict.fromkeys(COUNTERS, 0) | {"awaiting_control": 1}
     assert office.counters("head")["to_accept"] == 1
 
@@ -75,6 +81,15 @@ def test_a_designer_completes_a_task_the_head_returns_with_a_comment_then_accept
     clock.advance(hours=2)
     returned = _act(head, task["id"], "return", "Make the letters bigger").json()
     assert returned["status"] == "in_progress"
+    # The task says why it came back, who sent it back and when, to whoever reads it.
+    shown = designer.ok("GET", url)
+    assert (shown["return_comment"], shown["returned_by_id"]) == (
+        "Make the letters bigger",
+        office.ids["head"],
+    )
+    assert shown["returned_at"] == clock().isoformat().replace("+00:00", "Z")
+    told = designer.ok("GET", "/notifications")["items"][0]
+    assert told["kind"] == "task_returned" and "Make the letters bigger" in told["text"]
     assert office.counters("designer")["in_work"] == 1
     assert office.counters("head")["to_accept"] == 0
 
@@ -83,6 +98,8 @@ def test_a_designer_completes_a_task_the_head_returns_with_a_comment_then_accept
     accepted = _act(head, task["id"], "accept").json()
     assert accepted["status"] == "completed"
     assert accepted["completed_at"] == clock().isoformat().replace("+00:00", "Z")
+    assert accepted["return_comment"] is None  # finished: nothing is left to redo
+    assert designer.ok("GET", "/notifications")["items"][0]["kind"] == "task_accepted"
     assert office.counters("designer") == dict.fromkeys(COUNTERS, 0) | {"completed": 1}
     assert office.counters("head") == dict.fromkeys(COUNTERS, 0)
 

@@ -54,6 +54,22 @@ def contract_number(uow: UnitOfWork, clock: FakeClock, stage: Stage) -> None:
     )
 
 
+def equipment_type(uow: UnitOfWork, clock: FakeClock) -> None:
+    """The deal field the agency weighs work by: standard, large or special equipment."""
+    custom_fields.create_field(
+        uow,
+        custom_fields.CreateField(
+            entity_type=DEAL,
+            code="equipment_type",
+            name="Equipment type",
+            type=FieldType.ENUM,
+            options=["standard", "large", "special"],
+        ),
+        actor=SYSTEM,
+        now=clock(),
+    )
+
+
 def hire(uow: UnitOfWork, clock: FakeClock, name: str, *, external: bool = False) -> int:
     employee, _ = org.create_employee(
         uow, org.CreateEmployee(name=name, is_external=external), actor=SYSTEM, now=clock()

@@ -26,7 +26,14 @@ from conveyor.services import custom_fields, org, pipelines
 from conveyor.services import distribution_rules as rules
 from conveyor.storage.unit_of_work import UnitOfWork
 from conveyor.testing import FakeClock
-from tests.integration.crm_setup import DEAL, LEAD, agency_pipeline, hire, outbox
+from tests.integration.crm_setup import (
+    DEAL,
+    LEAD,
+    agency_pipeline,
+    equipment_type,
+    hire,
+    outbox,
+)
 
 WEIGHT = '5 if deal.equipment_type == "special" else 1'
 
@@ -69,6 +76,7 @@ def seed_rule_spec(
 @pytest.fixture
 def seeded(uow: UnitOfWork, clock: FakeClock) -> dict[str, Any]:
     stages = agency_pipeline(uow, clock)
+    equipment_type(uow, clock)
     department_id, head, people = designers(uow, clock)
     rule = rules.create_rule(
         uow, seed_rule_spec(stages, department_id, people), actor=SYSTEM, now=clock()
@@ -252,7 +260,7 @@ BAD_CHANGES: list[tuple[str, Any, type[ConveyorError], str]] = [
     ),
     (
         "a huge constant inside a weight",
-        lambda u, c, s: {"weight": "1 if deal.rush else [1] * 10**9"},
+        lambda u, c, s: {"weight": "1 if deal.title else [1] * 10**9"},
         InvalidExpression,
         "weight",
     ),

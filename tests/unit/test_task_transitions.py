@@ -148,6 +148,27 @@ def test_a_returned_task_carries_the_comment_in_its_event() -> None:
     assert event.payload["comment"] == "Bigger font"
 
 
+def test_a_returned_task_keeps_why_while_it_is_worked_on_and_forgets_it_once_finished() -> None:
+    later = NOW + timedelta(hours=1)
+    task = a_task(S.AWAITING_CONTROL, requires_acceptance=True)
+    task.take(A.RETURN, actor_id=CREATOR, comment=" Bigger font ", now=later)
+    returned = (later, CREATOR, "Bigger font")
+    assert (task.returned_at, task.returned_by_id, task.return_comment) == returned
+    for action, by in ((A.PAUSE, HELPER), (A.START, RESPONSIBLE), (A.COMPLETE, RESPONSIBLE)):
+        task.take(action, actor_id=by, co_executor_ids=HELPERS, now=NOW)
+        assert (task.returned_at, task.returned_by_id, task.return_comment) == returned
+    task.take(A.ACCEPT, actor_id=CREATOR, now=NOW)
+    assert (task.returned_at, task.returned_by_id, task.return_comment) == (None, None, None)
+
+    # Declining is finishing too: a task renewed later starts with nothing to redo.
+    task = a_task(S.AWAITING_CONTROL, requires_acceptance=True)
+    task.take(A.RETURN, actor_id=CREATOR, comment="Redo", now=NOW)
+    task.take(A.PAUSE, actor_id=RESPONSIBLE, now=NOW)
+    task.take(A.DECLINE, actor_id=RESPONSIBLE, now=NOW)
+    task.take(A.RENEW, actor_id=CREATOR, now=NOW)
+    assert task.return_comment is None
+
+
 def test_a_task_is_overdue_only_while_its_work_is_still_owed() -> None:
     task = a_task(S.IN_PROGRESS)
     task.deadline = NOW - timedelta(minutes=1)

@@ -103,7 +103,9 @@ def person(
     api: Api, name: str, email: str, *, role: str = "employee", **fields: Any
 ) -> dict[str, Any]:
     """A new employee who can sign in with ``PASSWORD`` in ``role``."""
-    employee = api.ok("POST", "/employees", 201, json={"name": name, "email": email, **fields})
+    employee: dict[str, Any] = api.ok(
+        "POST", "/employees", 201, json={"name": name, "email": email, **fields}
+    )
     api.ok("PUT", f"/employees/{employee['id']}/login", json={"role": role, "password": PASSWORD})
     return employee
 

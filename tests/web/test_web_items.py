@@ -5,11 +5,20 @@ from __future__ import annotations
 
 import html
 import re
+from datetime import date
+from decimal import Decimal
+from html.parser import HTMLParser
 from typing import Any
 
 import pytest
 
-from tests.e2e.agency import sales_pipeline
+from conveyor.domain.absences import AbsenceKind
+from conveyor.domain.actors import SYSTEM
+from conveyor.domain.languages import Language
+from conveyor.engines.assignment import FILTER_ORDER, Reason, Verdict
+from conveyor.web import item_why
+from conveyor.web.viewer import Viewer
+from tests.e2e.agency import contract_number, sales_pipeline
 from tests.e2e.conftest import Api
 from tests.web.conftest import Reader, person
 
@@ -162,11 +171,11 @@ def test_the_card_shows_the_deals_fields_by_name_formatted_for_the_reader(
     for said in (
         "Pipeline and stage Sales → Conclude contract",
         "Responsible Anna Admin",
-        "Sum RUB250,000.00",
+        "Sum RUB 250,000",
         "Created 2 Mar 2026, 12:00",
         "Equipment special",
         "Contract date 5 Mar 2026",
-        "Budget RUB1,500.50",
+        "Budget RUB 1,500.50",
         "Urgent Yes",
     ):
         assert said in facts
@@ -174,7 +183,7 @@ def test_the_card_shows_the_deals_fields_by_name_formatted_for_the_reader(
 
     reader.form("/ui/language", {"to": "ru", "next": "/ui/work"})
     facts = text(reader.page(f"/ui/items/deal/{created['id']}"))
-    assert "Сумма 250 000,00 ₽" in facts
+    assert "Сумма 250 000 ₽" in facts
     assert "Почему этот человек?" in facts
 
 
@@ -346,3 +355,403 @@ def test_a_deal_handed_on_by_hand_after_the_rule_says_so_under_the_decision(
     assert "gave it to Sam" in why
     assert "Since then the responsible has changed to Lev." in why
     assert timeline(page)[0].endswith("Responsible changed from Sam to Lev")
+
+
+def test_every_reason_the_engine_drops_someone_for_has_its_words_and_follows_its_order() -> None:
+    """The candidates' rows read the engine's own order (``FILTER_ORDER``): presence is known
+    to be checked only for those dropped after the absence check, and each drop is said in
+    words, never as the engine's code."""
+    viewer = Viewer(
+        actor=SYSTEM, name="Anna", language=Language.EN, timezone="Europe/Moscow", secret="-"
+    )
+    details = {
+        Reason.LACKS_SKILL: {"skill": "3D"},
+        Reason.ABSENT: {"kind": AbsenceKind.VACATION.value, "until": "2026-03-10"},
+        Reason.DAY_NOT_OPEN: {"state": "paused"},
+    }
+    absent_at = FILTER_ORDER.index(Reason.ABSENT)
+    for place, reason in enumerate(FILTER_ORDER):
+        verdict = Verdict(
+            employee_id=5,
+            name="Vera",
+            kept=False,
+            reason=reason,
+            load_points=Decimal(10),
+            load_count=4,
+            capacity_points=Decimal(10),
+            details=details.get(reason, {}),
+        ).as_data()
+        row = item_why._candidate(verdict, 9, "1", None, viewer)
+        assert (row.verdict_tone, row.chosen, row.kept) == ("bad", False, False)
+        assert row.verdict.startswith("Excluded"), (reason, row.verdict)
+        if place < absent_at:
+            assert row.presence == "—", reason
+        elif reason is Reason.ABSENT:
+            assert row.presence == f"On vacation until {viewer.fmt.day(date(2026, 3, 10))}"
+        else:
+            assert (row.presence, row.presence_tone) == ("Present", "ok"), reason
+
+
+# Changing the item on its card: the edit form and "Move to…".
+
+
+class _Form(HTMLParser):
+    """The inputs of one form of a page, as a browser would send them untouched."""
+
+    def __init__(self, marker: str) -> None:
+        super().__init__()
+        self.marker = marker
+        self.inside = False
+        self.select: str | None = None
+        self.values: dict[str, str] = {}
+        self.options: dict[str, list[str]] = {}
+        self.attrs: dict[str, dict[str, str | None]] = {}
+
+    def handle_starttag(self, tag: str, attrs: list[tuple[str, str | None]]) -> None:
+        found = dict(attrs)
+        if tag == "form":
+            self.inside = self.marker in found
+        if not self.inside:
+            return
+        name = found.get("name")
+        if tag == "input" and name:
+            self.values[name] = found.get("value") or ""
+            self.attrs[name] = found
+        elif tag == "select" and name:
+            self.select = name
+            self.attrs[name] = found
+            self.options[name] = []
+        elif tag == "option" and self.select:
+            self.options[self.select].append(found.get("value") or "")
+            if "selected" in found or self.select not in self.values:
+                self.values[self.select] = found.get("value") or ""
+
+    def handle_endtag(self, tag: str) -> None:
+        if tag == "form":
+            self.inside = False
+        elif tag == "select":
+            self.select = None
+
+
+def edit_form(page: str) -> _Form:
+    form = _Form("data-edit-form")
+    form.feed(page)
+    assert form.values, "no edit form"
+    return form
+
+
+def sent(page: str, **typed: str) -> dict[str, str]:
+    """The edit form as the page holds it, with ``typed`` typed in (``fields__x`` is the
+    input ``fields.x``); the CSRF token is added by ``Reader.form``."""
+    values = {k: v for k, v in edit_form(page).values.items() if k != "csrf"}
+    values.update({name.replace("__", "."): value for name, value in typed.items()})
+    return values
+
+
+def field_box(page: str, name: str) -> str:
+    found = re.search(
+        rf'<div class="edit-field[^"]*" data-field="{re.escape(name)}">.*?</div>', page, re.S
+    )
+    assert found is not None, f"no input {name}"
+    return found.group(0)
+
+
+@pytest.fixture
+def contract(site_api: Api) -> dict[str, Any]:
+    """The sales pipeline with a contract number required from Invoice on, and a deal at
+    "Sign contract" without one."""
+    pipeline = sales_pipeline(site_api)
+    contract_number(site_api, pipeline)
+    stage = pipeline["stage"]
+    body = {"title": "Mobile app", "stage_id": stage["Sign contract"], "amount": "780000"}
+    return {"stage": stage, "deal": site_api.ok("POST", "/deals", 201, json=body)}
+
+
+def test_a_required_field_is_filled_in_on_the_card_and_then_the_deal_moves_on(
+    site_api: Api, reader: Reader, contract: dict[str, Any]
+) -> None:
+    stage, deal_id = contract["stage"], contract["deal"]["id"]
+    url = f"/ui/items/deal/{deal_id}"
+    english(reader)
+
+    # Moving to Invoice is refused: the card says why and opens the form at the field.
+    refused = reader.form(f"{url}/move", {"stage_id": str(stage["Invoice"])})
+    assert refused.status_code == 422
+    said = "Field 'Contract number' is required from stage 'Invoice' onward"
+    move_part = re.search(r'<form[^>]*class="item-move".*?</form>', refused.text, re.S)
+    assert move_part is not None and said in text(move_part.group(0))
+    box = field_box(refused.text, "fields.contract_number")
+    assert "highlight" in box and 'aria-invalid="true"' in box and said in text(box)
+    assert '<details class="item-edit" id="edit" open>' in refused.text
+    assert site_api.ok("GET", f"/deals/{deal_id}")["stage_id"] == stage["Sign contract"]
+
+    # The kanban's link opens the same form at the field.
+    page = reader.page(f"{url}?edit=contract_number")
+    box = field_box(page, "fields.contract_number")
+    assert "highlight" in box and "autofocus" in box and "aria-invalid" not in box
+    assert '<details class="item-edit" id="edit" open>' in page
+    unknown = reader.page(f"{url}?edit=nonsense")
+    assert '<details class="item-edit" id="edit" open>' in unknown
+    assert "autofocus" not in unknown
+    saved = reader.form(url, sent(page, fields__contract_number="C-7"))
+    assert saved.status_code == 303
+    assert saved.headers["location"] == f"{url}?done=saved"
+    assert "Saved." in reader.page(saved.headers["location"])
+    assert site_api.ok("GET", f"/deals/{deal_id}")["fields"] == {"contract_number": "C-7"}
+
+    moved = reader.form(f"{url}/move", {"stage_id": str(stage["Invoice"])})
+    assert moved.status_code == 303
+    page = reader.page(moved.headers["location"])
+    assert "Moved to «Invoice»." in text(page)
+    assert "Pipeline and stage Sales → Invoice" in text(section(page, "facts"))
+    assert site_api.ok("GET", f"/deals/{deal_id}")["stage_id"] == stage["Invoice"]
+    assert timeline(page)[:2] == [
+        "2 Mar 2026, 12:00 Moved from «Sign contract» to «Invoice»",
+        "2 Mar 2026, 12:00 Changed: Contract number",
+    ]
+
+
+def test_the_form_edits_title_sum_responsible_and_a_field_of_every_type(
+    site_api: Api, reader: Reader, studio: dict[str, Any]
+) -> None:
+    segments = site_api.ok("POST", "/lists", 201, json={"code": "segments", "name": "Segments"})
+    retail = site_api.ok("POST", f"/lists/{segments['id']}/elements", 201, json={"name": "Retail"})
+    for code, name, kind, extra in (
+        ("floors", "Floors", "number", {}),
+        ("visit", "Site visit", "datetime", {}),
+        ("tier", "Tier", "enum", {"options": ["basic", "premium"]}),
+        ("designer", "Designer", "employee", {}),
+        ("segment", "Segment", "list_element", {"list_id": segments["id"]}),
+    ):
+        body = {"entity_type": "deal", "code": code, "name": name, "type": kind, **extra}
+        site_api.ok("POST", "/custom-fields", 201, json=body)
+    created = deal(site_api, studio["stage"]["Conclude contract"], title="Kiosk")
+    url = f"/ui/items/deal/{created['id']}"
+    sam, vera = studio["people"]["Sam"], studio["people"]["Vera"]
+    site_api.ok("PATCH", f"/employees/{vera}", json={"status": "dismissed"})
+
+    page = english(reader).page(f"{url}?edit")
+    form = edit_form(page)
+    assert '<details class="item-edit" id="edit" open>' in page
+    assert form.attrs["fields.floors"]["type"] == "number"
+    assert form.attrs["fields.contract_date"]["type"] == "date"
+    assert form.attrs["fields.visit"]["type"] == "datetime-local"
+    assert form.options["fields.urgent"] == ["", "true", "false"]
+    assert form.options["fields.tier"] == ["", "basic", "premium"]
+    assert str(sam) in form.options["fields.designer"]
+    assert form.options["fields.segment"] == ["", str(retail["id"])]
+    assert form.values["responsible_id"] == str(
+        site_api.ok("GET", f"/deals/{created['id']}")["responsible_id"]
+    )
+    assert str(sam) in form.options["responsible_id"]
+    assert str(vera) not in form.options["responsible_id"]  # dismissed: nobody's to give to
+
+    saved = reader.form(
+        url,
+        sent(
+            page,
+            title="Kiosk, second floor",
+            amount="1 500,50",
+            currency="usd",
+            responsible_id=str(sam),
+            fields__equipment_type="special",
+            fields__floors="2,5",
+            fields__contract_date="2026-03-20",
+            fields__visit="2026-03-20T15:30",
+            fields__urgent="true",
+            fields__tier="premium",
+            fields__budget="99.9",
+            fields__budget__currency="EUR",
+            fields__designer=str(sam),
+            fields__segment=str(retail["id"]),
+        ),
+    )
+
+    assert saved.status_code == 303
+    stored = site_api.ok("GET", f"/deals/{created['id']}")
+    assert stored["title"] == "Kiosk, second floor"
+    assert (stored["amount"], stored["currency"]) == ("1500.50", "USD")
+    assert stored["responsible_id"] == sam
+    assert stored["fields"] == {
+        "equipment_type": "special",
+        "floors": 2.5,
+        "contract_date": "2026-03-20",
+        "visit": "2026-03-20T12:30:00+00:00",  # 15:30 in Moscow
+        "urgent": True,
+        "tier": "premium",
+        "budget": {"amount": "99.90", "currency": "EUR"},
+        "designer": sam,
+        "segment": retail["id"],
+    }
+    # The form shows them back as its inputs read them, in the reader's time.
+    again = edit_form(reader.page(url))
+    assert again.values["fields.visit"] == "2026-03-20T15:30"
+    assert again.values["fields.urgent"] == "true"
+    assert again.values["amount"] == "1500.50"
+    facts = text(section(reader.page(url), "facts"))
+    assert "Site visit 20 Mar 2026, 15:30" in facts and "Segment Retail" in facts
+
+    # Emptied inputs clear their fields.
+    page = reader.page(url)
+    cleared = reader.form(url, sent(page, amount="", fields__floors="", fields__urgent=""))
+    assert cleared.status_code == 303
+    stored = site_api.ok("GET", f"/deals/{created['id']}")
+    assert stored["amount"] is None
+    assert "floors" not in stored["fields"] and "urgent" not in stored["fields"]
+
+
+def test_a_refused_edit_says_why_at_the_field_keeps_what_was_typed_and_changes_nothing(
+    site_api: Api, reader: Reader, studio: dict[str, Any]
+) -> None:
+    created = deal(site_api, studio["stage"]["Conclude contract"], title="Kiosk")
+    url = f"/ui/items/deal/{created['id']}"
+    before = site_api.ok("GET", f"/deals/{created['id']}")
+    page = english(reader).page(url)
+    assert '<details class="item-edit" id="edit">' in page
+
+    refused = reader.form(
+        url, sent(page, title="Kiosk renamed", fields__contract_date="20.03.2026")
+    )
+
+    assert refused.status_code == 422
+    box = field_box(refused.text, "fields.contract_date")
+    assert 'aria-invalid="true"' in box
+    assert "Expected a date as YYYY-MM-DD" in text(box)
+    form = edit_form(refused.text)
+    assert form.values["title"] == "Kiosk renamed"
+    assert form.values["fields.contract_date"] == "20.03.2026"
+    assert 'data-unsaved="true"' in refused.text
+    assert "aria-invalid" not in field_box(refused.text, "title")
+    assert site_api.ok("GET", f"/deals/{created['id']}") == before
+    assert timeline(reader.page(url)) == timeline(page)
+
+    # The API's own checks refuse too, at their input: an empty title, an unknown currency.
+    for typed, name in (({"title": "  "}, "title"), ({"currency": "RUBLES"}, "currency")):
+        refused = reader.form(url, sent(page, **typed))
+        assert refused.status_code == 422
+        assert 'aria-invalid="true"' in field_box(
+            refused.text, "amount" if name == "currency" else name
+        )
+    assert site_api.ok("GET", f"/deals/{created['id']}") == before
+
+
+def test_a_field_the_stage_requires_cannot_be_emptied_from_the_card(
+    site_api: Api, reader: Reader, contract: dict[str, Any]
+) -> None:
+    stage = contract["stage"]
+    signed = {
+        "title": "Brand book",
+        "stage_id": stage["Invoice"],
+        "fields": {"contract_number": "C-1"},
+    }
+    filled = site_api.ok("POST", "/deals", 201, json=signed)
+    url = f"/ui/items/deal/{filled['id']}"
+    page = english(reader).page(url)
+
+    refused = reader.form(url, sent(page, fields__contract_number=""))
+    assert refused.status_code == 422
+    box = field_box(refused.text, "fields.contract_number")
+    assert "Field 'Contract number' is required from stage 'Invoice' onward" in text(box)
+    assert site_api.ok("GET", f"/deals/{filled['id']}")["fields"] == {"contract_number": "C-1"}
+
+
+def test_the_form_sends_only_what_was_changed(
+    site_api: Api, reader: Reader, studio: dict[str, Any]
+) -> None:
+    """An unfilled field the stage requires does not block renaming, and a change someone
+    else made while the form was open is not overwritten by it."""
+    stage = studio["stage"]
+    created = deal(site_api, stage["Invoice"], title="Older deal")
+    later = {"entity_type": "deal", "code": "contract_number", "name": "Contract number"}
+    site_api.ok(
+        "POST",
+        "/custom-fields",
+        201,
+        json={**later, "type": "string", "required_from_stage_id": stage["Invoice"]},
+    )
+    url = f"/ui/items/deal/{created['id']}"
+    page = english(reader).page(url)
+    site_api.ok("PATCH", f"/deals/{created['id']}", json={"amount": "5000"})
+
+    saved = reader.form(url, sent(page, title="Older deal, renamed"))
+
+    assert saved.status_code == 303
+    stored = site_api.ok("GET", f"/deals/{created['id']}")
+    assert stored["title"] == "Older deal, renamed"
+    assert stored["amount"] == "5000.00"
+    assert "contract_number" not in stored["fields"]
+    assert timeline(reader.page(url))[0] == "2 Mar 2026, 12:00 Changed: title"
+
+
+def test_edits_and_moves_need_the_forms_token_and_a_deal_the_reader_may_see(
+    site_api: Api, reader: Reader, new_reader: Any, contract: dict[str, Any]
+) -> None:
+    deal_id, stage = contract["deal"]["id"], contract["stage"]
+    url = f"/ui/items/deal/{deal_id}"
+    before = site_api.ok("GET", f"/deals/{deal_id}")
+    page = english(reader).page(url)
+
+    forged = reader.form(url, sent(page, title="Forged"), csrf="forged")
+    assert forged.status_code == 403
+    moved = reader.form(f"{url}/move", {"stage_id": str(stage["Conclude contract"])}, csrf="")
+    assert moved.status_code == 403
+
+    partner = person(site_api, "Paula Partner", "paula@example.com", is_external=True)
+    paula = english(new_reader(), "paula@example.com")
+    paula.page("/ui/work")
+    assert paula.form(url, sent(page, title="Mine now")).status_code == 404
+    assert paula.form(f"{url}/move", {"stage_id": str(stage["Invoice"])}).status_code == 404
+    assert site_api.ok("GET", f"/deals/{deal_id}") == before
+
+    # On her own deal she may only be responsible herself, and picks no stage by mistake.
+    own = {
+        "title": "Partner job",
+        "stage_id": stage["Sign contract"],
+        "responsible_id": partner["id"],
+    }
+    theirs = site_api.ok("POST", "/deals", 201, json=own)
+    page = paula.page(f"/ui/items/deal/{theirs['id']}")
+    assert edit_form(page).options["responsible_id"] == [str(partner["id"])]
+    empty = paula.form(f"/ui/items/deal/{theirs['id']}/move", {"stage_id": ""})
+    assert empty.status_code == 422
+    assert "Pick the stage to move to" in empty.text
+    saved = paula.form(f"/ui/items/deal/{theirs['id']}", sent(page, title="Partner job, v2"))
+    assert saved.status_code == 303
+    assert site_api.ok("GET", f"/deals/{theirs['id']}")["title"] == "Partner job, v2"
+
+
+def test_a_rule_that_could_not_decide_says_so_on_the_card(site_api: Api, reader: Reader) -> None:
+    pipeline = sales_pipeline(site_api)
+    pages = site_api.ok(
+        "POST",
+        "/custom-fields",
+        201,
+        json={"entity_type": "deal", "code": "pages", "name": "Pages", "type": "number"},
+    )
+    dmitry = site_api.ok("POST", "/employees", 201, json={"name": "Dmitry Designer"})
+    site_api.ok(
+        "POST",
+        "/assignment-rules",
+        201,
+        json={
+            "name": "Prepaid deals to Dmitry",
+            "entity_type": "deal",
+            "pipeline_id": pipeline["id"],
+            "trigger_stage_id": pipeline["stage"]["Prepayment received"],
+            "employee_ids": [dmitry["id"]],
+            "weight": "deal.pages * 2",
+        },
+    )
+    site_api.ok("DELETE", f"/custom-fields/{pages['id']}", 204)
+    deal = site_api.ok(
+        "POST", "/deals", 201, json={"title": "Shop", "stage_id": pipeline["stage"]["Invoice"]}
+    )
+    site_api.ok(
+        "POST",
+        f"/deals/{deal['id']}/move",
+        json={"stage_id": pipeline["stage"]["Prepayment received"]},
+    )
+    card = text(english(reader).page(f"/ui/items/deal/{deal['id']}"))
+    assert "Rule «Prepaid deals to Dmitry» could not decide: its weight failed" in card
+    assert "The admins are told; the item stays where it was." in card
+    assert "The distribution rule could not decide: its weight failed" in card

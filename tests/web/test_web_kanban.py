@@ -301,6 +301,42 @@ def test_a_refused_move_changes_nothing_and_says_why(
     assert columns(reader.page(f"/ui/kanban/{sales['id']}")) == columns(before)
 
 
+def test_a_move_answers_with_the_columns_of_the_board_the_card_was_on(
+    site_api: Api, reader: Reader, sales: dict[str, Any]
+) -> None:
+    stage = sales["stage"]
+    created = deal(site_api, stage["Awaiting payment"], "Shop")
+    other = sales_pipeline_named(site_api, "Service")
+    deal(site_api, other["stage"]["Invoice"], "Elsewhere")
+    reader.sign_in("admin@example.com")
+    page = reader.page(f"/ui/kanban/{sales['id']}")
+    url = f"/ui/kanban/items/deal/{created['id']}/move"
+    # A crafted move to a stage of another pipeline: refused, no columns to swap in.
+    crafted = reader.send("POST", url, {"stage_id": other["stage"]["Invoice"]})
+    assert crafted.status_code == 422
+    assert "html" not in crafted.json()
+    moved = reader.send("POST", url, {"stage_id": stage["Invoice"]})
+    assert moved.status_code == 200, moved.text
+    answer = columns(moved.json()["html"])
+    assert [c["stage_id"] for c in answer] == [c["stage_id"] for c in columns(page)]
+    assert [c["title"] for c in column(moved.json()["html"], "Invoice")["cards"]] == ["Shop"]
+    assert "Elsewhere" not in moved.json()["html"]
+
+
+def test_the_live_board_of_an_unknown_pipeline_is_not_found_before_it_streams(
+    site_api: Api, reader: Reader, sales: dict[str, Any]
+) -> None:
+    reader.sign_in("admin@example.com")
+    for accept in ("text/event-stream", "application/json"):
+        gone = reader.client.get("/ui/kanban/999999/live", headers={"Accept": accept})
+        assert gone.status_code == 404
+        assert gone.headers["content-type"] == "application/problem+json"
+        assert "pipeline 999999" in gone.json()["detail"]
+    site_api.ok("DELETE", f"/pipelines/{sales['id']}", 204)
+    deleted = reader.client.get(f"/ui/kanban/{sales['id']}/live")
+    assert deleted.status_code == 404
+
+
 def test_a_move_without_the_csrf_token_is_refused(
     site_api: Api, reader: Reader, sales: dict[str, Any]
 ) -> None:

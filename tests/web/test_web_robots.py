@@ -102,7 +102,7 @@ def test_an_admin_adds_robots_and_sees_them_in_words(
     page = admin.page(f"/ui/robots/stage/{invoice}?done=added")
     assert "Робот добавлен" in page
     assert "через 10 мин, только в рабочие часы" in page
-    assert "Сменить этап" in page and "stage_id: Awaiting payment" in page
+    assert "Сменить стадию" in page and "stage_id: Awaiting payment" in page
     assert page.index("Tell the responsible") < page.index("On to awaiting payment")
 
 
@@ -169,7 +169,17 @@ def test_robots_move_up_and_down_and_are_deleted(
     assert [r["id"] for r in robots_at(site_api, invoice)] == [first, third, second]
     admin.form(f"/ui/robots/{first}/move", {"to": "down"})
     assert [r["id"] for r in robots_at(site_api, invoice)] == [third, first, second]
-    admin.form(f"/ui/robots/{third}/move", {"to": "up"})  # already first: stays
+    # Already first, already last: each stays where it is.
+    for robot, to in ((third, "up"), (second, "down")):
+        stays = admin.form(f"/ui/robots/{robot}/move", {"to": to})
+        assert (stays.status_code, stays.headers["location"]) == (
+            303,
+            f"/ui/robots/stage/{invoice}",
+        )
+    assert [r["id"] for r in robots_at(site_api, invoice)] == [third, first, second]
+    sideways = admin.form(f"/ui/robots/{first}/move", {"to": "left"})
+    assert sideways.status_code == 422
+    assert admin.form("/ui/robots/999999/move", {"to": "up"}).status_code == 404
     assert [r["id"] for r in robots_at(site_api, invoice)] == [third, first, second]
     page = admin.page(f"/ui/robots/stage/{invoice}")
     assert page.index("Third") < page.index("First") < page.index("Second")
@@ -258,4 +268,5 @@ def test_only_an_admin_edits_robots(
     assert mark.form(f"/ui/robots/stage/{invoice}", robot_form()).status_code == 403
     assert mark.form(f"/ui/robots/{robot['id']}", robot_form(name="Mine")).status_code == 403
     assert mark.form(f"/ui/robots/{robot['id']}/delete", {}).status_code == 403
+    assert mark.form(f"/ui/robots/{robot['id']}/move", {"to": "down"}).status_code == 403
     assert robots_at(site_api, invoice) == [robot]

@@ -8,7 +8,7 @@ from typing import Any
 
 import pytest
 
-from tests.e2e.agency import sales_pipeline
+from tests.e2e.agency import equipment_type, sales_pipeline
 from tests.e2e.conftest import Api
 from tests.web.conftest import Reader, person
 
@@ -19,6 +19,7 @@ WEIGHT = '5 if deal.equipment_type == "special" else 1'
 def agency(site_api: Api) -> dict[str, Any]:
     """The Sales pipeline and the Design department: a head and two designers."""
     pipeline = sales_pipeline(site_api)
+    equipment_type(site_api)
     head = site_api.ok("POST", "/employees", 201, json={"name": "Hanna Head"})
     department = site_api.ok(
         "POST", "/departments", 201, json={"name": "Design", "head_id": head["id"]}

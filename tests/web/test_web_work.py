@@ -211,7 +211,7 @@ def test_an_action_without_the_forms_csrf_token_changes_nothing(office: Office) 
     task = office.task("helen", "dan", "Price list")
     response = dan.form(f"/ui/work/tasks/{task['id']}", {"action": "start"}, csrf="forged")
     assert response.status_code == 403
-    assert "The form has expired" in response.text
+    assert "Форма устарела" in response.text
     missing = dan.client.post(
         f"/ui/work/tasks/{task['id']}", data={"action": "start"}, headers={"Accept": "text/html"}
     )
@@ -311,3 +311,39 @@ def test_a_co_executor_sees_the_task_they_help_with_and_may_work_on_it(office: O
     assert _card(html, watched) == ""  # observing is not doing
     assert _act(sam, shared, "start").status_code == 303
     assert office.status(shared) == "in_progress"
+
+
+def test_a_returned_task_shows_the_designer_the_heads_comment_until_it_is_accepted(
+    office: Office, clock: FakeClock
+) -> None:
+    dan, helen = office.readers["dan"], office.readers["helen"]
+    task = office.task("helen", "dan", "Bakery brand book", requires_acceptance=True)
+    _act(dan, task, "complete")
+    # Helen hears the work waits for her.
+    helens_notes = _section(helen.page("/ui/work"), "notifications")
+    assert "Dan сдаёт задачу «Bakery brand book» на приёмку" in helens_notes
+
+    clock.advance(hours=1)
+    comment = "Цвета не по брендбуку <b>совсем</b>"
+    _act(helen, task, "return", comment=comment)
+
+    html = dan.page("/ui/work")
+    card = _card(_section(html, "tasks"), task)
+    assert "В работе" in card and "Возвращена" in card
+    assert "Вернули на доработку:" in card
+    assert "Цвета не по брендбуку &lt;b&gt;совсем&lt;/b&gt;" in card  # his words, as text
+    assert "<b>" not in card
+    assert "Helen" in card and "2 мар. 2026" in card
+    notes = _section(html, "notifications")
+    assert "Helen возвращает задачу «Bakery brand book» на доработку" in notes
+
+    # Done again: Helen sees what she had asked for beside the work; Dan's marker says "earlier".
+    _act(dan, task, "complete")
+    approval = _card(_section(helen.page("/ui/work"), "approvals"), task)
+    assert "Ранее возвращали:" in approval and "Цвета не по брендбуку" in approval
+    waiting = _card(_section(dan.page("/ui/work"), "tasks"), task)
+    assert "Ранее возвращали:" in waiting and "Возвращена" not in waiting
+
+    _act(helen, task, "accept")
+    assert office.admin.ok("GET", f"/tasks/{task['id']}")["return_comment"] is None
+    assert "Helen принимает вашу работу" in _section(dan.page("/ui/work"), "notifications")

@@ -70,7 +70,7 @@ def problem(
 
 def install(app: FastAPI) -> None:
     app.add_exception_handler(errors.ConveyorError, conveyor_error)  # type: ignore[arg-type]
-    app.add_exception_handler(RequestValidationError, _validation_error)  # type: ignore[arg-type]
+    app.add_exception_handler(RequestValidationError, validation_error)  # type: ignore[arg-type]
     app.add_exception_handler(HTTPException, _http_error)  # type: ignore[arg-type]
     app.add_exception_handler(Exception, _unexpected)
 
@@ -85,7 +85,7 @@ def conveyor_error(request: Request, error: errors.ConveyorError) -> JSONRespons
     return problem(request, status, slug, error.message, field=error.field, headers=headers)
 
 
-def _validation_error(request: Request, error: RequestValidationError) -> JSONResponse:
+def validation_error(request: Request, error: RequestValidationError) -> JSONResponse:
     items = []
     for item in error.errors():
         if item.get("type") == "json_invalid":

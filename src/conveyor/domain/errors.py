@@ -50,6 +50,8 @@ class RequiredFieldMissing(ConveyorError):
 
     def __init__(self, field_code: str, field_name: str, stage_name: str) -> None:
         self.field_code = field_code
+        self.field_name = field_name
+        self.stage_name = stage_name
         super().__init__(
             f"Field '{field_name}' is required from stage '{stage_name}' onward",
             field=f"fields.{field_code}",

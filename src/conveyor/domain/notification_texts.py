@@ -24,6 +24,8 @@ from conveyor.domain.languages import Language
 
 ITEM_ASSIGNED = "item_assigned"
 ASSIGNMENT_ESCALATED = "assignment_escalated"
+#: A distribution rule could not be computed for an item (``services/assignment_failures.py``).
+ASSIGNMENT_FAILED = "assignment_failed"
 MESSAGE = "message"
 #: A robot's message (its text rendered from the robot's template) and its control notice.
 ROBOT_MESSAGE = "robot_message"
@@ -39,6 +41,11 @@ TASK_ASSIGNED = "task_assigned"
 TASK_REMINDER = "task_reminder"
 TASK_OVERDUE = "task_overdue"
 TASK_DATES_SHIFTED = "task_dates_shifted"
+#: A task under control: done and waiting for its creator, accepted, returned with a comment
+#: (``services/task_control.py``).
+TASK_AWAITING_CONTROL = "task_awaiting_control"
+TASK_ACCEPTED = "task_accepted"
+TASK_RETURNED = "task_returned"
 
 #: How long one value may be (a title, a reason, a message's text).
 MAX_VALUE = 5000
@@ -125,6 +132,54 @@ CATALOG: Mapping[str, Mapping[Language, Template]] = MappingProxyType(
                 "Задача «{title}» ждёт исполнителя {minutes} мин по правилу «{rule}»",
             ),
         },
+        ASSIGNMENT_FAILED: {
+            EN: _t(
+                "Rule «{rule}» could not assign «{title}»",
+                "Rule «{rule}» could not assign «{title}»: {reason}. "
+                "Fix the rule; meanwhile it stays with whoever held it.",
+            ),
+            RU: _t(
+                "Правило «{rule}» не смогло назначить «{title}»",
+                "Правило «{rule}» не смогло назначить «{title}»: {reason}. "
+                "Исправьте правило; пока всё остаётся у прежнего ответственного.",
+            ),
+        },
+        f"{ASSIGNMENT_FAILED}.deal": {
+            EN: _t(
+                "Rule «{rule}» could not assign deal «{title}»",
+                "Rule «{rule}» could not assign deal «{title}»: {reason}. "
+                "Fix the rule; meanwhile the deal stays with whoever held it.",
+            ),
+            RU: _t(
+                "Правило «{rule}» не смогло назначить сделку «{title}»",
+                "Правило «{rule}» не смогло назначить сделку «{title}»: {reason}. "
+                "Исправьте правило; пока сделка остаётся у прежнего ответственного.",
+            ),
+        },
+        f"{ASSIGNMENT_FAILED}.lead": {
+            EN: _t(
+                "Rule «{rule}» could not assign lead «{title}»",
+                "Rule «{rule}» could not assign lead «{title}»: {reason}. "
+                "Fix the rule; meanwhile the lead stays with whoever held it.",
+            ),
+            RU: _t(
+                "Правило «{rule}» не смогло назначить лид «{title}»",
+                "Правило «{rule}» не смогло назначить лид «{title}»: {reason}. "
+                "Исправьте правило; пока лид остаётся у прежнего ответственного.",
+            ),
+        },
+        f"{ASSIGNMENT_FAILED}.task": {
+            EN: _t(
+                "Rule «{rule}» could not assign task «{title}»",
+                "Rule «{rule}» could not assign task «{title}»: {reason}. "
+                "Fix the rule; meanwhile the task stays with its creator.",
+            ),
+            RU: _t(
+                "Правило «{rule}» не смогло назначить задачу «{title}»",
+                "Правило «{rule}» не смогло назначить задачу «{title}»: {reason}. "
+                "Исправьте правило; пока задача остаётся у постановщика.",
+            ),
+        },
         ROBOT_MESSAGE: {
             EN: _t("«{title}»: {robot}", "{text}"),
             RU: _t("«{title}»: {robot}", "{text}"),
@@ -203,6 +258,36 @@ CATALOG: Mapping[str, Mapping[Language, Template]] = MappingProxyType(
                 "Задача «{title}» теперь начинается {start_to} (было {start_from}), срок — "
                 "{deadline_to} (был {deadline_from}): она идёт после задачи «{cause}», "
                 "которая завершается позже.",
+            ),
+        },
+        TASK_AWAITING_CONTROL: {
+            EN: _t(
+                "Task «{title}» awaits your acceptance",
+                "{by} finished the task «{title}»: accept it or return it with a comment.",
+            ),
+            RU: _t(
+                "Задача «{title}» ждёт вашей приёмки",
+                "{by} сдаёт задачу «{title}» на приёмку: примите её или верните с комментарием.",
+            ),
+        },
+        TASK_ACCEPTED: {
+            EN: _t(
+                "Task «{title}» is accepted",
+                "{by} accepted your work on the task «{title}»: it is completed.",
+            ),
+            RU: _t(
+                "Задача «{title}» принята",
+                "{by} принимает вашу работу по задаче «{title}»: задача завершена.",
+            ),
+        },
+        TASK_RETURNED: {
+            EN: _t(
+                "Task «{title}» is returned",
+                "{by} returned the task «{title}» for rework: {comment}",
+            ),
+            RU: _t(
+                "Задача «{title}» возвращена",
+                "{by} возвращает задачу «{title}» на доработку: {comment}",
             ),
         },
         MESSAGE: {

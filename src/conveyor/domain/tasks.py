@@ -16,6 +16,7 @@ import enum
 from dataclasses import dataclass
 from datetime import datetime
 
+from conveyor.domain.actors import SYSTEM
 from conveyor.domain.errors import Forbidden, InvalidValue, NaiveDatetime, TransitionNotAllowed
 from conveyor.domain.events import DomainEvent
 
@@ -119,6 +120,13 @@ class Task:
     #: Hours before the deadline the responsible and the creator are reminded: ``None`` the
     #: company's default, 0 no reminder (``domain/task_reminders.py``).
     remind_before_hours: int | None = None
+    #: The return the current work answers to: when, by whom and why the creator sent it back.
+    #: Cleared when the task finishes (completed or declined); every return stays in the
+    #: task's events (``TaskReturned``).
+    returned_at: datetime | None = None
+    #: ``None`` also when the system returned it.
+    returned_by_id: int | None = None
+    return_comment: str | None = None
 
     def __post_init__(self) -> None:
         check_title(self.title)
@@ -142,7 +150,8 @@ class Task:
         """Apply ``action`` by ``actor_id``; returns the event describing the change.
 
         Completing a task that requires acceptance leads to awaiting control; the
-        creator then accepts it (completed) or returns it (in progress) with a comment.
+        creator then accepts it (completed) or returns it (in progress) with a comment, which
+        the task keeps (``return_comment``) until it finishes.
         Refused, changing nothing: ``Forbidden`` for the wrong person, then
         ``TransitionNotAllowed`` (naming the current status) for the wrong state, then
         ``InvalidValue`` on ``comment`` for a return without one.
@@ -164,6 +173,12 @@ class Task:
         self.status_changed_at = now
         self.updated_at = now
         self.completed_at = now if target is S.COMPLETED else None
+        if action is A.RETURN:
+            # The system returning (a script, the CLI) is nobody: no one to name.
+            by = None if actor_id == SYSTEM.employee_id else actor_id
+            self.returned_at, self.returned_by_id, self.return_comment = now, by, comment
+        elif target in (S.COMPLETED, S.DECLINED):
+            self.returned_at = self.returned_by_id = self.return_comment = None
         kind = "TaskAwaitingControl" if target is S.AWAITING_CONTROL else _EVENT_NAMES[action]
         return self._event(
             kind,

@@ -6,9 +6,16 @@ it right after creating an item at a stage or moving it into one) and never comm
 move, the assignment, the decision and their events commit or roll back together.
 
 - Rules: the enabled rules triggered at the item's stage, highest priority first; the first
-  whose condition holds is applied. A condition or weight that cannot be evaluated for this
-  item counts as "does not match"; the rules passed over are listed in the decision's data
+  whose condition holds is applied; the rules passed over are listed in the decision's data
   (``skipped_rules``).
+- A rule that fails: a condition or weight that cannot be computed for this item (a custom
+  field it reads was deleted, ``deal.title * 2``...) does not let the item slip to a rule
+  of lower priority, nor leave it undecided: that rule decides the entry ``rule_failed``,
+  nobody is chosen and the item stays with whoever held it; the decision says what failed
+  and where, ``AssignmentFailed`` is emitted, a WARNING logged and the admins notified
+  (``services.assignment_failures``). A waiting entry whose rule fails when it is tried
+  again ends the same way. A queue priority that cannot be computed only puts the entry
+  behind by age (priority 0); its decision notes it (``queue_priority_failed``).
 - Entry key: a decision is keyed on (item, stage, ``stage_entered_at``). A replayed or
   concurrent call for an entry already decided returns that decision and changes nothing
   (the unique key settles races; see ``AssignmentDecisionRepository.claim``).
@@ -49,7 +56,7 @@ from conveyor.domain.distribution_rules import (
     DistributionRule,
     RuleEntity,
 )
-from conveyor.domain.errors import ExpressionFailed
+from conveyor.domain.errors import ExpressionFailed, InvalidExpression
 from conveyor.domain.tasks import MemberRole, Task
 from conveyor.engines.assignment import (
     CandidateSnapshot,
@@ -61,6 +68,14 @@ from conveyor.engines.assignment import (
     explain,
 )
 from conveyor.services.assignment_context import compiled, weigh
+from conveyor.services.assignment_failures import (
+    RuleFailure,
+    announce_failure,
+    failed_decision,
+    failure_data,
+    failure_sentence,
+    note_failure,
+)
 from conveyor.services.assignment_notices import notify_assignee
 from conveyor.services.assignment_subjects import (
     DealOrLead,
@@ -124,9 +139,40 @@ def _assign(
             weight = _matches(uow, current, subject, skipped)
             if weight is None:
                 continue
+        if isinstance(weight, RuleFailure):
+            return _fail(uow, current, subject, weight, skipped, now=now)
         _, view = _drain(uow, current, now=now, limit=RETRY_ON_ENTRY, note_attempts=False)
         return _apply(uow, current, subject, weight, skipped, now=now, depth=depth, view=view)
     return None
+
+
+def _fail(
+    uow: UnitOfWork,
+    rule: DistributionRule,
+    item: Subject,
+    failure: RuleFailure,
+    skipped: list[dict[str, Any]],
+    *,
+    now: datetime,
+) -> AssignmentDecision:
+    """Record that ``rule`` could not be computed for the entry, and say so aloud."""
+    record = failed_decision(
+        rule,
+        entity=item.entity.value,
+        item_id=item.id,
+        stage_id=item.stage_id,
+        entered_at=item.entered_at,
+        failure=failure,
+        skipped=skipped,
+        now=now,
+    )
+    decisions = uow.assignment_decisions
+    if not decisions.claim(record):
+        earlier = decisions.for_entry(record.entity_type, item.id, item.stage_id, item.entered_at)
+        assert earlier is not None
+        return earlier
+    announce_failure(uow, record, now=now)
+    return record
 
 
 def choose_by_rule(
@@ -230,6 +276,16 @@ def _drain(
             why = skipped[0]["why"] if skipped else "the rule no longer takes it"
             leave_queue(uow, entry, f"the rule no longer takes it: {why}", now)
             continue
+        if isinstance(weight, RuleFailure):
+            record = uow.assignment_decisions.get(entry.decision_id)
+            record.fail_after_waiting(
+                data=failure_data(rule, weight, skipped),
+                sentence=failure_sentence(rule, held.entity.value, held.id, weight),
+                now=now,
+            )
+            leave_queue(uow, entry, f"the rule failed: {weight.field}: {weight.reason}", now)
+            announce_failure(uow, record, now=now)
+            continue
         decision = view.decide(_work(rule, held, weight), settings, now=now)
         if decision.chosen_id is None:
             entry.weight = weight
@@ -292,20 +348,24 @@ class _NextStage:
 
 def _matches(
     uow: UnitOfWork, rule: DistributionRule, item: Subject, skipped: list[dict[str, Any]]
-) -> Decimal | None:
-    """The item's weight under ``rule`` when the rule takes it, else ``None`` (noted)."""
+) -> Decimal | RuleFailure | None:
+    """The item's weight under ``rule`` when the rule takes it, ``None`` (noted in
+    ``skipped``) when its condition is false, the failure when the condition or the weight
+    cannot be computed for the item."""
     entity = rule.entity_type
+    part = "condition"
     try:
         if rule.condition is not None:
             condition = compiled(rule.condition, entity, "condition")
             if not condition.test(item.context(uow, condition.names)):
                 skipped.append(_skip(rule, "condition is false"))
                 return None
+        part = "weight"
         weight = compiled(rule.weight, entity, "weight")
         return weigh(weight, item.context(uow, weight.names))
-    except ExpressionFailed as failed:
-        skipped.append(_skip(rule, f"{failed.field} failed: {failed.message}"))
-        return None
+    except (ExpressionFailed, InvalidExpression) as failed:
+        # A stored expression that no longer compiles (InvalidExpression) fails alike.
+        return RuleFailure.of(failed, field=part)
 
 
 def _apply(
@@ -325,6 +385,12 @@ def _apply(
     decision = view.decide(_work(rule, item, weight), rule_settings(rule), now=now)
     chosen_id = decision.chosen_id
     next_stage = None if chosen_id is None else _next_stage_for(uow, rule, item, chosen_id)
+    data = _decision_data(rule, decision, skipped, next_stage)
+    priority, priority_failure = 0, None
+    if chosen_id is None:
+        priority, priority_failure = _queue_priority(uow, rule, item)
+        if priority_failure is not None:
+            data["queue_priority_failed"] = priority_failure.as_data()
     record = AssignmentDecision(
         rule_id=rule.id,
         rule_version=rule.version,
@@ -335,7 +401,7 @@ def _apply(
         decided_at=now,
         chosen_id=chosen_id,
         outcome=AssignmentOutcome.NOBODY_FREE if chosen_id is None else AssignmentOutcome.ASSIGNED,
-        data=_decision_data(rule, decision, skipped, next_stage),
+        data=data,
         sentence=explain(decision),
     )
     decisions = uow.assignment_decisions
@@ -346,6 +412,8 @@ def _apply(
         return earlier
     if chosen_id is None:
         assert record.id is not None
+        if priority_failure is not None:
+            note_failure(priority_failure, rule, item.entity.value, item.id)
         uow.assignment_queue.enqueue(
             WaitingEntry(
                 rule_id=rule.id,
@@ -355,7 +423,7 @@ def _apply(
                 stage_entered_at=item.entered_at,
                 decision_id=record.id,
                 weight=weight,
-                priority=_queue_priority(uow, rule, item),
+                priority=priority,
                 queued_at=now,
             )
         )
@@ -428,21 +496,26 @@ def _next_stage_for(
     return _next_stage(uow, rule, item.item, rule.next_stage_id, chosen_id)
 
 
-def _queue_priority(uow: UnitOfWork, rule: DistributionRule, item: Subject) -> int:
+def _queue_priority(
+    uow: UnitOfWork, rule: DistributionRule, item: Subject
+) -> tuple[int, RuleFailure | None]:
     """The entry's place in the queue by the rule's ``queue_priority`` (0 without one, or
-    when it cannot be computed for this item: the entry then waits by age alone)."""
+    when it cannot be computed for this item: the entry then waits by age alone, and the
+    failure is returned to be noted)."""
     if rule.queue_priority is None:
-        return 0
-    expression = compiled(rule.queue_priority, rule.entity_type, "queue_priority")
+        return 0, None
     try:
+        expression = compiled(rule.queue_priority, rule.entity_type, "queue_priority")
         value = expression.evaluate(item.context(uow, expression.names))
-    except ExpressionFailed:
-        return 0
+    except (ExpressionFailed, InvalidExpression) as failed:
+        return 0, RuleFailure.of(failed, field="queue_priority")
+    if value is None:
+        return 0, None  # an empty value: no priority, like a rule without one
     if isinstance(value, bool):
-        return int(value)
+        return int(value), None
     if not isinstance(value, int | float | Decimal) or not Decimal(value).is_finite():
-        return 0
-    return max(-MAX_PRIORITY, min(MAX_PRIORITY, int(value)))
+        return 0, RuleFailure(field="queue_priority", message=f"not a number but {value!r}"[:200])
+    return max(-MAX_PRIORITY, min(MAX_PRIORITY, int(value))), None
 
 
 def rule_settings(rule: DistributionRule) -> RuleSettings:

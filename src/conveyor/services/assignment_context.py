@@ -3,8 +3,10 @@
 The context is ``{<entity>: item, contact, company, responsible}`` where ``<entity>`` is
 "deal" or "lead". The item's record holds its own attributes, its custom values under
 ``fields`` and, for convenience, each custom value under its code too (``deal.equipment_type``;
-an attribute of the item wins over a custom code of the same name). Linked records are read
-only when the expression names them. The evaluator hands expressions read-only views, so
+an attribute of the item wins over a custom code of the same name); so do the contact's and
+the company's (``contact.vip``), as robots read them. Linked records are read only when the
+expression names them. ``services.assignment_attributes`` says what each record holds, for
+the checks on save. The evaluator hands expressions read-only views, so
 nothing here can be changed by a rule.
 
 ``in_work_weights`` weighs a pool's whole in-work load for one decision. It gives exactly
@@ -29,27 +31,14 @@ from conveyor.domain.distribution_rules import MAX_POINTS, RuleEntity
 from conveyor.domain.errors import ExpressionFailed, InvalidValue
 from conveyor.engines.assignment import as_points
 from conveyor.engines.expressions import Expression, compile_expression
+from conveyor.services.assignment_attributes import (
+    EMPLOYEE_ATTRIBUTES,
+    ITEM_ATTRIBUTES,
+    SCALARS,
+)
 from conveyor.services.distribution_rule_checks import expression_names
 from conveyor.storage.unit_of_work import UnitOfWork
 
-ITEM_ATTRIBUTES = (
-    "id",
-    "title",
-    "amount",
-    "currency",
-    "pipeline_id",
-    "stage_id",
-    "responsible_id",
-    "contact_id",
-    "company_id",
-    "created_at",
-    "updated_at",
-    "stage_entered_at",
-    "closed_at",
-)
-#: What a rule may read of an employee (never their tokens or anything private).
-_EMPLOYEE_ATTRIBUTES = ("id", "name", "email", "position", "timezone", "is_external", "skills")
-_SCALARS = (str, int, float, bool, Decimal, type(None))
 _ONE = Decimal(1)
 _THOUSANDTH = Decimal("0.001")
 #: Weights already computed, by (expression, entity), then by the exact values read. An item
@@ -79,10 +68,10 @@ def item_context(
     context: dict[str, Any] = {entity: item_record(item)}
     if "contact" in wanted:
         contact = None if item.contact_id is None else uow.contacts.find(item.contact_id)
-        context["contact"] = None if contact is None else plain_record(contact)
+        context["contact"] = None if contact is None else client_record(contact)
     if "company" in wanted:
         company = None if item.company_id is None else uow.companies.find(item.company_id)
-        context["company"] = None if company is None else plain_record(company)
+        context["company"] = None if company is None else client_record(company)
     if "responsible" in wanted:
         person = None if item.responsible_id is None else uow.employees.find(item.responsible_id)
         context["responsible"] = None if person is None else employee_record(person)
@@ -272,11 +261,19 @@ def plain_record(obj: object) -> dict[str, Any]:
         value = getattr(obj, spec.name)
         if isinstance(value, enum.Enum):
             value = value.value
-        if isinstance(value, _SCALARS) or (spec.name == "fields" and isinstance(value, dict)):
+        if isinstance(value, SCALARS) or (spec.name == "fields" and isinstance(value, dict)):
             record[spec.name] = value
     return record
 
 
+def client_record(client: object) -> dict[str, Any]:
+    """A contact or company as expression data: its plain attributes, and each custom value
+    under its code too (an attribute wins over a code of the same name)."""
+    record = plain_record(client)
+    custom = record.get("fields")
+    return {**custom, **record} if isinstance(custom, dict) else record
+
+
 def employee_record(person: object) -> dict[str, Any]:
     """What a rule may read of an employee."""
-    return {k: getattr(person, k) for k in _EMPLOYEE_ATTRIBUTES}
+    return {k: getattr(person, k) for k in EMPLOYEE_ATTRIBUTES}

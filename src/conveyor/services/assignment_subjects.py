@@ -21,7 +21,12 @@ from conveyor.domain.crm_items import CrmItem
 from conveyor.domain.distribution_rules import RESPONSIBLE, DistributionRule, RuleEntity
 from conveyor.domain.events import DomainEvent
 from conveyor.domain.tasks import Task, TaskStatus
-from conveyor.services.assignment_context import employee_record, item_context, plain_record
+from conveyor.services.assignment_context import (
+    client_record,
+    employee_record,
+    item_context,
+    plain_record,
+)
 from conveyor.storage.unit_of_work import UnitOfWork
 
 _NOT_CLOSED = frozenset({TaskStatus.PENDING, TaskStatus.IN_PROGRESS, TaskStatus.DEFERRED})
@@ -129,7 +134,7 @@ class NewTask:
         if "company" in names:
             company_id = self.task.company_id
             company = None if company_id is None else uow.companies.find(company_id)
-            context["company"] = None if company is None else plain_record(company)
+            context["company"] = None if company is None else client_record(company)
         if "responsible" in names:
             person = uow.employees.find(self.task.responsible_id)
             context["responsible"] = None if person is None else employee_record(person)

@@ -2,6 +2,12 @@
 
 Every refusal names the input field at fault (``in_work_stage_ids.2``, ``weight``...), and
 an expression's refusal carries its position, so a rule in storage is valid as saved.
+
+An expression may read only what the records it sees hold (``services.assignment_attributes``:
+the item's attributes and the custom fields defined for it): ``deal.nonexistent * 2`` is
+refused rather than failing on every deal. That is checked when an expression is written or
+changed; one saved before a custom field it reads was deleted does not block other changes to
+its rule (disabling it, say): at assignment it fails, and the decision says so.
 """
 
 from __future__ import annotations
@@ -24,7 +30,8 @@ from conveyor.domain.errors import (
 )
 from conveyor.domain.field_types import FieldType
 from conveyor.domain.pipelines import EntityType
-from conveyor.engines.expressions import Expression, compile_expression
+from conveyor.engines.expressions import Expression, Schema, compile_expression
+from conveyor.services.assignment_attributes import expression_schema
 from conveyor.storage.unit_of_work import UnitOfWork
 
 #: Custom field types whose value can name a skill tag.
@@ -48,19 +55,35 @@ def check_references(uow: UnitOfWork, rule: DistributionRule) -> None:
         uow.employees.get(employee_id, field=f"capacity_overrides.{employee_id}")
     for index, department_id in enumerate(rule.department_ids):
         uow.departments.get(department_id, field=f"department_ids.{index}")
-    if rule.condition is not None:
-        check_expression(rule.condition, rule.entity_type, field="condition")
-    check_weight(rule.weight, rule.entity_type)
-    if rule.queue_priority is not None:
-        check_expression(rule.queue_priority, rule.entity_type, field="queue_priority")
+    stored = None if rule.id is None else uow.distribution_rules.find(rule.id)
+    schema: Schema | None = None
+    for field in ("condition", "weight", "queue_priority"):
+        text = getattr(rule, field)
+        if text is None:
+            continue
+        # Only what is written now is held to the fields that exist now (see the docstring).
+        written = stored is None or text != getattr(stored, field)
+        if written and schema is None:
+            schema = expression_schema(uow, rule.entity_type)
+        reads = schema if written else None
+        if field == "weight":
+            check_weight(text, rule.entity_type, schema=reads)
+        else:
+            check_expression(text, rule.entity_type, field=field, schema=reads)
 
 
-def check_expression(text: str, entity: RuleEntity, *, field: str) -> Expression:
+def check_expression(
+    text: str, entity: RuleEntity, *, field: str, schema: Schema | None = None
+) -> Expression:
     """``text`` compiled for ``entity``'s rules, refused (``InvalidExpression`` naming
-    ``field`` and the position) when it is outside the language or when a part of it that
-    reads no data can never be computed (``9**9**9``, ``1/0``, ``"a" * 10**9``): such a part
-    would fail on every item, so it is better refused now than at the first assignment."""
+    ``field`` and the position) when it is outside the language, when it reads by name
+    something that ``schema`` (when given) says its record does not hold (``deal.nonexistent``)
+    or when a part of it that reads no data can never be computed (``9**9**9``, ``1/0``,
+    ``"a" * 10**9``): such a part would fail on every item, so it is better refused now than
+    at the first assignment."""
     expression = compile_expression(text, names=expression_names(entity), field=field)
+    if schema is not None:
+        expression.check_reads(schema)
     for part in _constant_parts(expression.tree):
         try:
             dataclasses.replace(expression, tree=part).evaluate({})
@@ -71,9 +94,9 @@ def check_expression(text: str, entity: RuleEntity, *, field: str) -> Expression
     return expression
 
 
-def check_weight(text: str, entity: RuleEntity) -> Expression:
+def check_weight(text: str, entity: RuleEntity, *, schema: Schema | None = None) -> Expression:
     """The weight expression; a constant one must be a number of points >= 0."""
-    expression = check_expression(text, entity, field="weight")
+    expression = check_expression(text, entity, field="weight", schema=schema)
     if not expression.names:
         value = expression.evaluate({})
         number = isinstance(value, int | float) and not isinstance(value, bool)

@@ -39,6 +39,7 @@ from conveyor.domain.jobs import (
     error_text,
 )
 from conveyor.domain.pages import Page
+from conveyor.services import logins
 from conveyor.storage.unit_of_work import UnitOfWork
 
 __all__ = [
@@ -189,7 +190,8 @@ def purge_jobs(
 ) -> int:
     """Delete finished jobs older than their keeping time, ``PURGE_BATCH`` per transaction
     and at most ``batches`` transactions (the rest at the next call); how many went. Pending
-    and running jobs are never touched."""
+    and running jobs are never touched. Old sign-in attempts and ended web sessions go too
+    (``logins.purge_sign_ins``), in a transaction of their own."""
     purged = 0
     for _ in range(batches):
         with uow:
@@ -202,6 +204,8 @@ def purge_jobs(
             break
     if purged:
         log.info("Purged %d finished jobs", purged)
+    if signs := logins.purge_sign_ins(uow, now=now):
+        log.info("Purged %d old sign-in attempts and ended web sessions", signs)
     return purged
 
 

@@ -5,12 +5,23 @@ from __future__ import annotations
 
 import secrets
 from dataclasses import dataclass
-from datetime import datetime
+from datetime import datetime, timedelta
 
 from conveyor.domain.actors import Actor
 from conveyor.domain.errors import Forbidden, InvalidValue, NotAuthenticated, NotFound
 from conveyor.domain.events import DomainEvent
-from conveyor.domain.logins import SESSION_LENGTH, SESSION_TOKEN_NAME, Login, check_password
+from conveyor.domain.logins import (
+    MAX_FAILED_SIGN_INS,
+    SESSION_LENGTH,
+    SESSION_TOKEN_NAME,
+    SIGN_IN_WINDOW,
+    Login,
+    TooManySignIns,
+    check_password,
+    minutes_until,
+    sign_in_key,
+    sign_ins_paused_until,
+)
 from conveyor.domain.tokens import ApiToken, Role, hash_token
 from conveyor.services.passwords import hash_password, password_matches
 from conveyor.services.tokens import PREFIX
@@ -32,7 +43,8 @@ class Session:
 def set_login(
     uow: UnitOfWork, employee_id: int, *, role: Role, password: str, actor: Actor, now: datetime
 ) -> Login:
-    """Give an employee a login (or a new password and role): admins only."""
+    """Give an employee a login (or a new password and role): admins only. Their open web
+    sessions end."""
     actor.require_admin()
     check_password(password)
     with uow:
@@ -53,6 +65,9 @@ def set_login(
         login.role = role
         login.password_hash = hash_password(password)
         login.updated_at = now
+        # A session keeps the role it began with: a demoted employee or a reset (perhaps
+        # stolen) password must not leave one open.
+        _end_sessions(uow, employee_id, now)
         uow.emit(_event("LoginSet", employee_id, now, role=role.value))
         uow.commit()
         return login
@@ -98,17 +113,36 @@ def change_password(
 
 
 def sign_in(uow: UnitOfWork, *, email: str, password: str, now: datetime) -> Session:
-    """A new web session for the employee with this email and password. A wrong email and a
-    wrong password are refused alike."""
+    """A new web session for the employee with this email (in any letter case, spaces
+    trimmed) and password. A wrong email and a wrong password are refused alike, and both
+    count towards the email's limit: past ``MAX_FAILED_SIGN_INS`` failures within
+    ``SIGN_IN_WINDOW`` the email is refused with ``TooManySignIns``, its password unchecked."""
+    typed = email.strip()
+    key = sign_in_key(typed)
     with uow:
-        found = uow.employees.where(email=email.strip()) if email.strip() else []
-        employee = found[0] if found else None
+        # The attempt is counted before the (slow) check, and forgotten if it succeeds, so
+        # that many at once cannot slip past the limit while their passwords are hashed.
+        latest = uow.sign_ins.latest(key, since=now - SIGN_IN_WINDOW, limit=MAX_FAILED_SIGN_INS)
+        paused_until = sign_ins_paused_until(latest, now=now)
+        if paused_until is not None:
+            raise TooManySignIns(minutes_until(paused_until, now=now))
+        attempt = uow.sign_ins.record(key, at=now)
+        employee = uow.employees.with_email(typed) if typed else None
         login = uow.logins.find(employee.id) if employee and employee.id else None
-        if not password_matches(login.password_hash if login else None, password):
+        uow.commit()
+    checked = login.password_hash if login else None
+    if not password_matches(checked, password):
+        raise NotAuthenticated(WRONG_CREDENTIALS)
+    assert login is not None
+    with uow:
+        employee = uow.employees.find(login.employee_id)
+        login = uow.logins.find(login.employee_id)
+        # Changed or taken away while the password was checked: that check is void.
+        if login is None or login.password_hash != checked:
             raise NotAuthenticated(WRONG_CREDENTIALS)
-        assert employee is not None and login is not None
-        if not employee.is_active:
+        if employee is None or not employee.is_active:
             raise NotAuthenticated(WRONG_CREDENTIALS)
+        uow.sign_ins.forget(attempt)
         role = Role.EMPLOYEE if employee.is_external else login.role
         secret = PREFIX + secrets.token_urlsafe(32)
         expires_at = now + SESSION_LENGTH
@@ -137,6 +171,23 @@ def sign_out(uow: UnitOfWork, secret: str, *, now: datetime) -> None:
             token.revoked_at = now
             uow.emit(_event("SignedOut", token.employee_id, now))
             uow.commit()
+
+
+#: How long ended web sessions stay listed (``GET /tokens``) before ``purge_sign_ins``.
+KEEP_ENDED_SESSIONS = timedelta(days=7)
+
+
+def purge_sign_ins(uow: UnitOfWork, *, now: datetime) -> int:
+    """Delete the sign-in attempts out of the window and the web sessions that expired or
+    were revoked over ``KEEP_ENDED_SESSIONS`` ago (API tokens are never touched); how many
+    rows went. Run hourly with ``services.jobs.purge_jobs``."""
+    with uow:
+        gone = uow.sign_ins.purge_before(now - SIGN_IN_WINDOW)
+        gone += uow.tokens.purge_ended_sessions(
+            name=SESSION_TOKEN_NAME, before=now - KEEP_ENDED_SESSIONS
+        )
+        uow.commit()
+    return gone
 
 
 def has_login(uow: UnitOfWork, employee_id: int) -> Login | None:

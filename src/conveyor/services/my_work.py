@@ -3,8 +3,10 @@
 A person's own work only, whatever their role: a head or an admin sees the department's on the
 workload board. "My tasks" are those they are responsible for or help with (co-executor) that
 are still owed or wait for acceptance; "approvals" are those they created that wait for their
-control. The actions offered are those ``Task.take`` would allow them now, so a button is never
-shown for a step the task would refuse (the task still decides when it is pressed).
+control. A task the creator returned carries their comment (``Task.return_comment``) until it
+is finished, so its card says what is to be redone and who asked. The actions offered are those
+``Task.take`` would allow them now, so a button is never shown for a step the task would refuse
+(the task still decides when it is pressed).
 """
 
 from __future__ import annotations
@@ -62,7 +64,7 @@ class MyWork:
     #: How many more there are than ``limit`` shows.
     more_tasks: int
     more_approvals: int
-    #: The names of the tasks' creators and responsibles, by employee id.
+    #: The names of the tasks' creators, responsibles and returners, by employee id.
     names: dict[int, str]
 
 
@@ -85,7 +87,10 @@ def my_work(uow: UnitOfWork, *, actor: Actor, now: datetime, limit: int = 100) -
     with uow:
         items = _items(uow, [v.task.item_id for v in owed + waiting], actor)
         names = _names(
-            uow, {v.task.creator_id for v in owed} | {v.task.responsible_id for v in waiting}
+            uow,
+            {v.task.creator_id for v in owed}
+            | {v.task.responsible_id for v in waiting}
+            | {v.task.returned_by_id for v in owed + waiting if v.task.returned_by_id},
         )
     return MyWork(
         tasks=[_work(v, items, actor, EXECUTOR_ACTIONS, now) for v in owed],

@@ -2,7 +2,7 @@
 
 Each use case is one transaction; every change emits ``RobotCreated``, ``RobotChanged``,
 ``RobotDeleted`` or ``RobotsReordered``. Changes to a stage's list (create, delete,
-reorder) lock the stage's row, so concurrent edits never give two robots one place.
+reorder, move) lock the stage's row, so concurrent edits never give two robots one place.
 
 A changed robot acts as it is when a run of it is due (its condition and action); a run
 already scheduled keeps the due time it was given. A deleted or disabled robot's scheduled
@@ -16,7 +16,7 @@ from datetime import datetime
 from typing import Any
 
 from conveyor.domain.actors import Actor
-from conveyor.domain.errors import InvalidValue
+from conveyor.domain.errors import InvalidValue, NotFound
 from conveyor.domain.events import DomainEvent
 from conveyor.domain.robot_params import ActionKind
 from conveyor.domain.robots import MAX_ROBOTS_PER_STAGE, Robot, Timing, check_order
@@ -151,17 +151,53 @@ def reorder_robots(
         for position, robot_id in enumerate(robot_ids):
             by_id[robot_id].position = position
         uow.flush()
-        uow.emit(
-            DomainEvent(
-                type="RobotsReordered",
-                entity="stage",
-                entity_id=stage_id,
-                occurred_at=now,
-                payload={"robot_ids": list(robot_ids)},
-            )
-        )
+        uow.emit(_reordered(stage_id, robot_ids, now))
         uow.commit()
         return uow.robots.at_stage(stage_id)
+
+
+def move_robot(
+    uow: UnitOfWork, robot_id: int, step: int, *, actor: Actor, now: datetime
+) -> list[Robot]:
+    """Move the robot one place earlier (``step`` -1) or later (+1) in its stage's list, and
+    give the stage's robots in their new order. The first robot moved up, or the last moved
+    down, stays where it is: nothing changes and no event is written."""
+    actor.require_admin()
+    if step not in (-1, 1):
+        raise InvalidValue("A robot moves one place: step -1 (up) or 1 (down)", field="step")
+    with uow:
+        stage_id = uow.robots.get(robot_id).stage_id
+        uow.stages.get(stage_id, for_update=True)
+        # Read again under the stage's lock: a concurrent change of the list is settled.
+        if uow.robots.reread(robot_id) is None:
+            raise NotFound("robot", robot_id)
+        robots = uow.robots.at_stage(stage_id)
+        here = next(place for place, robot in enumerate(robots) if robot.id == robot_id)
+        there = here + step
+        if not 0 <= there < len(robots):
+            return robots
+        robots[here], robots[there] = robots[there], robots[here]
+        for position, robot in enumerate(robots):
+            robot.position = position
+        uow.flush()
+        uow.emit(_reordered(stage_id, [_id(robot) for robot in robots], now))
+        uow.commit()
+        return robots
+
+
+def _reordered(stage_id: int, robot_ids: list[int], now: datetime) -> DomainEvent:
+    return DomainEvent(
+        type="RobotsReordered",
+        entity="stage",
+        entity_id=stage_id,
+        occurred_at=now,
+        payload={"robot_ids": list(robot_ids)},
+    )
+
+
+def _id(robot: Robot) -> int:
+    assert robot.id is not None
+    return robot.id
 
 
 def _event(type_: str, robot: Robot, now: datetime, **extra: Any) -> DomainEvent:

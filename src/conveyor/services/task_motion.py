@@ -8,7 +8,9 @@ work (nothing here commits):
   told; a planned start earlier than its predecessors allow is refused (``start_at``); a
   deadline moved later moves what follows; the reminders follow the deadline;
 - ``task_acted`` after an action: a task completed (late or not) moves what follows when it
-  must, and reminders are dropped or scheduled as the task stops or starts being owed.
+  must, reminders are dropped or scheduled as the task stops or starts being owed, and the
+  creator hears of work waiting for their control, the responsible of its acceptance or
+  return (``task_control``).
 """
 
 from __future__ import annotations
@@ -20,7 +22,7 @@ from conveyor.domain.errors import InvalidValue
 from conveyor.domain.events import DomainEvent
 from conveyor.domain.task_reminders import ReminderTerms, moment_text
 from conveyor.domain.tasks import Task, TaskAction, TaskStatus
-from conveyor.services import task_reminders, task_shifts
+from conveyor.services import task_control, task_reminders, task_shifts
 from conveyor.storage.unit_of_work import UnitOfWork
 
 
@@ -71,6 +73,7 @@ def task_acted(uow: UnitOfWork, task: Task, event: DomainEvent, *, now: datetime
         # Finished (its finish is now when) or reopened (its finish is its deadline again).
         task_shifts.shift_following(uow, [task.id], now=now)
     task_reminders.reschedule(uow, task, before=before, now=now)
+    task_control.acted(uow, task, event, now=now)
 
 
 def _check_start(uow: UnitOfWork, task: Task) -> None:

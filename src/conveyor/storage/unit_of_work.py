@@ -59,6 +59,7 @@ from conveyor.storage.repositories.organization import OrganizationRepository
 from conveyor.storage.repositories.payments import PaymentRepository
 from conveyor.storage.repositories.robots import RobotRepository, RobotRunRepository
 from conveyor.storage.repositories.schedules import CalendarOverrideRepository, ScheduleRepository
+from conveyor.storage.repositories.sign_ins import SignInAttemptRepository
 from conveyor.storage.repositories.task_dependencies import TaskDependencyRepository
 from conveyor.storage.repositories.task_robots import (
     TaskRobotRepository,
@@ -96,6 +97,7 @@ class UnitOfWork:
         self.memberships = Repository(s, Membership, "membership")
         self.tokens = TokenRepository(s)
         self.logins = Repository(s, Login, "login")
+        self.sign_ins = SignInAttemptRepository(s)
         crm = PipelineRepositories(s)
         self.pipelines, self.stages, self.custom_fields = crm.pipelines, crm.stages, crm.fields
         clients = ClientRepositories(s)

@@ -6,8 +6,9 @@ from datetime import date, datetime
 from decimal import Decimal
 from zoneinfo import ZoneInfo
 
+from babel import Locale
 from babel.dates import format_date, format_time
-from babel.numbers import format_currency, format_decimal
+from babel.numbers import format_currency, format_decimal, get_currency_symbol
 
 from conveyor.domain.languages import Language
 
@@ -25,10 +26,20 @@ class Formats:
         return format_decimal(value, format=f"#,##0.{'#' * digits}", locale=self.locale)
 
     def money(self, amount: Decimal | float | int | None, currency: str | None = "RUB") -> str:
+        """Money as "1 735 000 ₽" or "RUB 1,735,000.50": kopecks only when there are some;
+        a currency written in letters is kept apart from the number."""
         if amount is None:
             return ""
+        value = Decimal(str(amount))
+        code = currency or "RUB"
+        pattern = str(Locale.parse(self.locale).currency_formats["standard"].pattern)
+        pattern = pattern.split(";")[0]
+        if value == value.to_integral_value():
+            pattern = pattern.replace(".00", "")
+        if get_currency_symbol(code, locale=self.locale).isalpha():
+            pattern = pattern.replace("¤#", "¤\u00a0#")
         return format_currency(
-            amount, currency or "RUB", locale=self.locale, format_type="standard"
+            value, code, format=pattern, locale=self.locale, currency_digits=False
         )
 
     def when(self, moment: datetime | None) -> str:

@@ -112,6 +112,13 @@ def _tell(kind: str, p: dict[str, Any], card: ItemCard, viewer: Viewer, robot: s
     if kind == "ItemAssigned":
         text = _("Assigned to {name} by a distribution rule", name=person(p.get("employee_id")))
         return text, "people", str(p.get("sentence") or ""), "#why"
+    if kind == "AssignmentFailed":
+        failure = p.get("failure") or {}
+        text = _(
+            "The distribution rule could not decide: its {field} failed",
+            field=str(failure.get("field") or "expression"),
+        )
+        return text, "people", str(failure.get("message") or ""), "#why"
     if kind == "AssignmentWaiting":
         return (
             _("Nobody was free: waits in the rule's queue"),

@@ -12,26 +12,16 @@ from dataclasses import dataclass, field
 from datetime import date, datetime
 from typing import Any
 
+from conveyor.domain.assignment_decisions import AssignmentOutcome
 from conveyor.domain.distribution_rules import DistributionRule
+from conveyor.engines.assignment import FILTER_ORDER, Reason
 from conveyor.services.item_card import ItemCard
 from conveyor.web.item_timeline import as_decimal, namer
 from conveyor.web.viewer import Viewer
 
-# The engine's filters in their order (engines/assignment/filters.py): a candidate dropped
-# for one reason passed every check before it, and was never put to those after it.
-_ORDER = [
-    "dismissed",
-    "excluded",
-    "department_head",
-    "external_not_allowed",
-    "previous_owner",
-    "lacks_skill",
-    "absent",
-    "day_not_open",
-    "outside_hours",
-    "at_capacity",
-    "kept",
-]
+# The engine's filters in their order, then "kept": a candidate dropped for one reason passed
+# every check before it, and was never put to those after it.
+_ORDER: tuple[str, ...] = (*FILTER_ORDER, Reason.KEPT)
 
 
 @dataclass(frozen=True, kw_only=True)
@@ -92,7 +82,16 @@ def why(card: ItemCard, viewer: Viewer) -> Why:
     )
     chosen = next((v for v in verdicts if v.get("employee_id") == decision.chosen_id), None)
     names = {v.get("employee_id"): str(v.get("name")) for v in verdicts}
-    if decision.chosen_id is None:
+    failure = data.get("failure") or {}
+    if decision.outcome is AssignmentOutcome.RULE_FAILED:
+        failed = _(
+            "Rule «{rule}» could not decide: its {field} failed ({message}).",
+            rule=rule_name,
+            field=str(failure.get("field") or "expression"),
+            message=str(failure.get("message") or ""),
+        )
+        headline = f"{failed} {_('The admins are told; the item stays where it was.')}"
+    elif decision.chosen_id is None:
         headline = _("Rule «{rule}» found nobody free for it.", rule=rule_name)
     else:
         reason = _chosen_because(str(data.get("strategy") or ""), chosen, viewer)
@@ -199,21 +198,21 @@ def _candidate(
             ),
             "bad",
         )
-    elif place > _ORDER.index("absent") and (settings is None or settings.respect_absences):
+    elif place > _ORDER.index(Reason.ABSENT) and (settings is None or settings.respect_absences):
         presence, presence_tone = _("Present"), "ok"
-    elif place > _ORDER.index("absent"):
+    elif place > _ORDER.index(Reason.ABSENT):
         presence, presence_tone = _("Not checked by the rule"), ""
     else:
         presence, presence_tone = "—", ""
     if reason == "day_not_open":
         day, day_tone = _day_state(str(details.get("state")), viewer), "warn"
     elif (
-        place > _ORDER.index("day_not_open")
+        place > _ORDER.index(Reason.DAY_NOT_OPEN)
         and settings is not None
         and settings.respect_day_status
     ):
         day, day_tone = _("Open"), "ok"
-    elif place > _ORDER.index("day_not_open"):
+    elif place > _ORDER.index(Reason.DAY_NOT_OPEN):
         day, day_tone = _("Not checked by the rule"), ""
     else:
         day, day_tone = "—", ""

@@ -7,14 +7,16 @@ checks the CSRF token of a form or a fetch that changes something.
 
 from __future__ import annotations
 
+from collections.abc import Iterable
 from dataclasses import dataclass
 from typing import Annotated
 
 from fastapi import Depends, Request
+from starlette.concurrency import run_in_threadpool
 
 from conveyor.api.deps import get_now, get_uow
 from conveyor.domain.actors import Actor
-from conveyor.domain.errors import Forbidden, NotAuthenticated
+from conveyor.domain.errors import Forbidden, InvalidValue, NotAuthenticated
 from conveyor.domain.languages import DEFAULT_LANGUAGE, Language, negotiate
 from conveyor.services import org
 from conveyor.services.tokens import authenticate
@@ -87,17 +89,28 @@ def get_viewer(request: Request) -> Viewer:
 
 
 async def get_form_viewer(request: Request) -> Viewer:
-    viewer = get_viewer(request)
+    """The viewer of a form or a fetch that changes something: signed in, with the CSRF token,
+    and no NUL character in any form value (PostgreSQL cannot store one; the API refuses it
+    the same way)."""
+    viewer = await run_in_threadpool(get_viewer, request)
     sent = request.headers.get(csrf.HEADER)
-    if sent is None and request.headers.get("content-type", "").startswith(
+    if request.headers.get("content-type", "").startswith(
         ("application/x-www-form-urlencoded", "multipart/form-data")
     ):
         form = await request.form()
         field = form.get(csrf.FIELD)
-        sent = field if isinstance(field, str) else None
+        if sent is None:
+            sent = field if isinstance(field, str) else None
+        refuse_nul(form.multi_items())
     if not csrf.matches(viewer.csrf, sent):
         raise FormExpired("The form has expired; send it again")
     return viewer
+
+
+def refuse_nul(values: Iterable[tuple[str, object]]) -> None:
+    for name, value in values:
+        if isinstance(value, str) and "\x00" in value:
+            raise InvalidValue("A value must not contain the NUL character", field=name)
 
 
 ViewerDep = Annotated[Viewer, Depends(get_viewer)]

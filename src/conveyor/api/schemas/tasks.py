@@ -101,6 +101,12 @@ class TaskPublic(Output):
     updated_at: datetime
     status_changed_at: datetime
     completed_at: datetime | None
+    returned_at: datetime | None = Field(
+        description="When the creator last returned the work it answers to; null once the "
+        "task finishes (completed or declined)"
+    )
+    returned_by_id: int | None = Field(description="Who returned it")
+    return_comment: str | None = Field(description="Why it was returned: what is to be redone")
     predecessor_ids: list[int] = Field(description="The tasks it starts after")
     successor_ids: list[int] = Field(description="The tasks that start after it")
 

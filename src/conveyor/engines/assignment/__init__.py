@@ -8,6 +8,7 @@ readable sentence. Nothing here reads a clock or a database.
 
 from conveyor.engines.assignment.decide import decide
 from conveyor.engines.assignment.explain import explain
+from conveyor.engines.assignment.filters import FILTER_ORDER
 from conveyor.engines.assignment.messages import MESSAGES
 from conveyor.engines.assignment.settings import RuleSettings, Strategy
 from conveyor.engines.assignment.snapshots import (
@@ -20,6 +21,7 @@ from conveyor.engines.assignment.snapshots import (
 from conveyor.engines.assignment.verdicts import Decision, Reason, Verdict
 
 __all__ = [
+    "FILTER_ORDER",
     "MESSAGES",
     "CandidateSnapshot",
     "CurrentAbsence",

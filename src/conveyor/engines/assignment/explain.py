@@ -1,4 +1,5 @@
-"""``explain``: a decision as one readable sentence, built from its verdicts alone."""
+"""``explain``: a decision as one readable sentence, built from its verdicts alone;
+``explain_failure``: why a rule decided nothing."""
 
 from __future__ import annotations
 
@@ -47,6 +48,30 @@ def explain(
     if len(named) < len(others):
         entries.append(texts("more", count=len(others) - len(named)))
     return f"{headline} {texts('not_chosen', names=texts('separator').join(entries))}"
+
+
+def explain_failure(
+    *,
+    entity: str,
+    item_id: int,
+    rule: str,
+    part: str,
+    reason: str,
+    messages: Mapping[str, str] = MESSAGES,
+) -> str:
+    """E.g. "Deal 42 was not assigned: rule «Paid deals» could not compute its weight:
+    cannot compute empty * number (at line 1, column 18)". ``part`` is the rule's field
+    that failed (``condition``, ``weight``, ``queue_priority``); only the first line of
+    ``reason`` is kept (the excerpt under it is for a monospaced display)."""
+    texts = _Texts(messages)
+    return texts(
+        "failed",
+        entity=messages.get(f"entity.{entity}", entity.capitalize()),
+        item_id=item_id,
+        rule=rule,
+        part=messages.get(f"part.{part}", part),
+        reason=reason.split("\n", 1)[0].rstrip(":"),
+    )
 
 
 class _Texts:

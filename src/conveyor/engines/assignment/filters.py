@@ -33,6 +33,24 @@ from conveyor.engines.assignment.verdicts import NO_DETAILS, Reason
 Check = Callable[[CandidateSnapshot, Decimal | None], Reason]
 """The filters for one item under one rule: ``check(candidate, capacity) -> Reason``."""
 
+FILTER_ORDER: tuple[Reason, ...] = (
+    Reason.DISMISSED,
+    Reason.EXCLUDED,
+    Reason.DEPARTMENT_HEAD,
+    Reason.EXTERNAL_NOT_ALLOWED,
+    Reason.PREVIOUS_OWNER,
+    Reason.LACKS_SKILL,
+    Reason.ABSENT,
+    Reason.DAY_NOT_OPEN,
+    Reason.OUTSIDE_HOURS,
+    Reason.AT_CAPACITY,
+)
+"""The reasons ``make_check``'s filters drop a candidate for, in the order it applies them
+(``Reason.KEPT``, passing them all, is not among them). A dropped candidate passed every
+filter before its reason and was never put to those after it; readers of a decision (the
+item card's "why this person?") rely on that. Keep it in step with ``check`` below: a unit
+test holds the two together."""
+
 # The reasons whose verdict carries particulars (see ``details_of``).
 WITH_DETAILS = frozenset({Reason.LACKS_SKILL, Reason.ABSENT, Reason.DAY_NOT_OPEN})
 
@@ -50,7 +68,7 @@ def required_skill_of(item: WorkItem, settings: RuleSettings) -> str | None:
 
 
 def make_check(item: WorkItem, settings: RuleSettings) -> Check:
-    """The filters above, in their order, bound to ``item`` and ``settings``.
+    """The filters above, in their order (``FILTER_ORDER``), bound to ``item`` and ``settings``.
 
     ``check(candidate, capacity)`` returns the first reason that drops the candidate, or
     ``Reason.KEPT``; ``capacity`` is the employee's own cap, else the rule's default

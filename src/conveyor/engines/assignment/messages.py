@@ -14,6 +14,12 @@ MESSAGES: Mapping[str, str] = MappingProxyType(
         # The headline.
         "went_to": "{entity} {item_id} went to {name} ({why}).",
         "waits": "{entity} {item_id} waits: nobody is free.",
+        # A rule whose expression cannot be computed for the item.
+        "failed": "{entity} {item_id} was not assigned: rule «{rule}» could not compute its "
+        "{part}: {reason}",
+        "part.condition": "condition",
+        "part.weight": "weight",
+        "part.queue_priority": "queue priority",
         "not_chosen": "Not chosen: {names}.",
         "separator": "; ",
         "more": "and {count} more",

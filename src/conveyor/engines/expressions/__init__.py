@@ -15,7 +15,9 @@ comprehensions, f-strings or ``:=``.
 
 Empty values: a missing name, attribute, key or position reads as ``None``, and reading further
 from ``None`` gives ``None``; ``<``, ``>`` and friends with ``None`` on either side are false,
-and nothing is ``in`` ``None``. So a condition on an empty field is just false.
+and nothing is ``in`` ``None``. So a condition on an empty field is just false. A caller that
+knows what its records hold refuses a read of a key they never hold with ``check_reads``
+(``deal.nonexistent`` would otherwise be empty on every item).
 
 Contract: ``compile_expression`` parses once and raises ``InvalidExpression`` (pointing at the
 line and column) for anything outside the language; ``evaluate`` and ``test`` never change the
@@ -38,6 +40,7 @@ from conveyor.engines.expressions.checker import (
     resolve_aliases,
 )
 from conveyor.engines.expressions.evaluator import evaluator
+from conveyor.engines.expressions.reads import Schema, check_reads, paths
 from conveyor.engines.expressions.source import (
     located,
     node_position,
@@ -51,6 +54,7 @@ __all__ = [
     "Expression",
     "ExpressionFailed",
     "InvalidExpression",
+    "Schema",
     "compile_expression",
 ]
 
@@ -78,6 +82,20 @@ class Expression:
     def test(self, context: Mapping[str, object]) -> bool:
         """Whether the expression holds for ``context`` (its value's truth)."""
         return bool(self.evaluate(context))
+
+    @property
+    def paths(self) -> frozenset[tuple[str, ...]]:
+        """The longest paths it reads by literal keys: ``deal.fields["x"] > contact.age``
+        reads ``("deal", "fields", "x")`` and ``("contact", "age")``; a computed key ends
+        a path (``deal[k]`` reads ``("deal",)`` and ``("k",)``)."""
+        return paths(self.tree)
+
+    def check_reads(self, schema: Schema) -> None:
+        """Refuse with ``InvalidExpression`` (naming the field, pointing at the key) a read
+        by literal key of something ``schema`` says its record does not hold, e.g.
+        ``deal.nonexistent`` when ``schema["deal"]`` lacks ``"nonexistent"``. Names the
+        schema does not list, and values it leaves unchecked (``None``), pass."""
+        check_reads(self.tree, schema, text=self.text, field=self.field)
 
 
 def compile_expression(

@@ -1,4 +1,8 @@
-"""The demo agency's tasks: each head sets work for their people, in every state."""
+"""The demo agency's tasks: each head sets work for their people, in every state.
+
+The web logins' own work is set on purpose, not by chance: the designer who signs in has
+open tasks (one returned with the head's comment) and the head of Design a designer's work
+waiting for their acceptance, so each finds something to do on "My work"."""
 
 from __future__ import annotations
 
@@ -56,7 +60,52 @@ def seed_tasks(
                 assert view.task.id is not None
                 _follow(uow, view.task.id, employee_id, head, now=now, rng=rng)
                 created += 1
-    return created
+    return created + _design_showcase(uow, people, now=now)
+
+
+#: The Design logins' own work: (title, requires acceptance, what has happened to it).
+SHOWCASE: list[tuple[str, bool, list[TaskAction]]] = [
+    ("Pick the palette for the bakery's signboard", False, []),
+    (
+        "Adapt the banner set for social networks",
+        True,
+        [TaskAction.START, TaskAction.COMPLETE, TaskAction.RETURN],
+    ),
+    (
+        "Draw the homepage mock-up for the flower shop",
+        True,
+        [TaskAction.START, TaskAction.COMPLETE],
+    ),
+]
+RETURN_COMMENT = "The colours are off the brand book: take them from the guide, page 4"
+
+
+def _design_showcase(uow: UnitOfWork, people: DemoOrg, *, now: datetime) -> int:
+    """The head of Design sets the first designer (the demo's designer login) an open task,
+    one returned with a comment and one done and waiting for the head's acceptance; returns
+    how many were created."""
+    head, designer = people.heads["Design"], people.staff("Design")[0]
+    for index, (title, controlled, actions) in enumerate(SHOWCASE):
+        view = create_task(
+            uow,
+            CreateTask(
+                title=title,
+                responsible_id=designer,
+                creator_id=head,
+                deadline=now + timedelta(days=2 + index),
+                requires_acceptance=controlled,
+            ),
+            actor=SYSTEM,
+            now=now - timedelta(days=3),
+        )
+        assert view.task.id is not None
+        for step, action in enumerate(actions):
+            by_head = action in (TaskAction.ACCEPT, TaskAction.RETURN)
+            actor = Actor(employee_id=head if by_head else designer, role=Role.EMPLOYEE)
+            comment = RETURN_COMMENT if action is TaskAction.RETURN else None
+            at = now - timedelta(days=2) + timedelta(hours=4 * step)
+            act_on_task(uow, view.task.id, action, comment=comment, actor=actor, now=at)
+    return len(SHOWCASE)
 
 
 def _follow(

@@ -18,7 +18,9 @@ class EventRepository(Repository[StoredEvent]):
         super().__init__(session, StoredEvent, "event")
 
     def last_id(self) -> int:
-        """The id of the newest event (0 with none): it grows with every committed change."""
+        """The id of the newest event (0 with none): it grows with changes. On PostgreSQL a
+        transaction may take an id and commit after a later one, so a reader may see that
+        change only at the next one (live pages also refresh on a timer)."""
         return int(self.session.scalar(select(func.max(events.c.id))) or 0)
 
     def of_entity(self, entity: str, entity_id: int, *, limit: int = 200) -> list[StoredEvent]:

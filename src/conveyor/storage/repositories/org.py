@@ -2,10 +2,10 @@
 
 from __future__ import annotations
 
-from datetime import date
+from datetime import date, datetime
 from typing import Any
 
-from sqlalchemy import select
+from sqlalchemy import delete, func, select
 from sqlalchemy.orm import Session
 
 from conveyor.domain.departments import Department
@@ -51,6 +51,16 @@ class EmployeeRepository(Repository[Employee]):
             conditions.append(employees.c.id.in_(members))
         return self.page(limit=limit, offset=offset, filters=filters, conditions=conditions)
 
+    def with_email(self, email: str) -> Employee | None:
+        """The employee with ``email`` in any letter case: the one spelt exactly so when two
+        differ only in case, else the first."""
+        query = (
+            select(Employee)
+            .where(func.lower(employees.c.email) == func.lower(email))
+            .order_by((employees.c.email == email).desc(), employees.c.id)
+        )
+        return self.session.scalars(query).first()
+
 
 class DepartmentRepository(Repository[Department]):
     def __init__(self, session: Session) -> None:
@@ -76,6 +86,15 @@ class TokenRepository(Repository[ApiToken]):
             api_tokens.c.employee_id == employee_id, api_tokens.c.revoked_at.is_(None)
         )
         return {Role(role) for role in self.session.scalars(query)}
+
+    def purge_ended_sessions(self, *, name: str, before: datetime) -> int:
+        """Delete the web sessions (expiring tokens named ``name``; an API token never
+        expires) that expired or were revoked before ``before``; how many went."""
+        c = api_tokens.c
+        ended = (c.expires_at < before) | (c.revoked_at < before)
+        session = (c.name == name) & c.expires_at.is_not(None)
+        result = self.session.execute(delete(api_tokens).where(session, ended))
+        return int(result.rowcount)  # type: ignore[attr-defined]
 
 
 class WorkdayRepository(Repository[Workday]):

@@ -151,3 +151,14 @@ logins = Table(
     Column("password_hash", String(200), nullable=False),
     Column("updated_at", UtcDateTime, nullable=False),
 )
+
+# Sign-in attempts not (yet) successful, kept a short while to pause guessing (see
+# ``domain/logins.py``): keyed by a hash of the typed email, known or not.
+sign_in_attempts = Table(
+    "sign_in_attempts",
+    metadata,
+    Column("id", Id, primary_key=True),
+    Column("email_key", String(64), nullable=False),
+    Column("at", UtcDateTime, nullable=False, index=True),
+    Index("ix_sign_in_attempts_email_key_at", "email_key", "at"),
+)

@@ -25,6 +25,10 @@ tasks = Table(
     Column("completed_at", UtcDateTime),
     Column("start_at", UtcDateTime),
     Column("remind_before_hours", Integer),
+    # The return the current work answers to (``Task.return_comment``).
+    Column("returned_at", UtcDateTime),
+    Column("returned_by_id", Id, ForeignKey("employees.id", ondelete="SET NULL")),
+    Column("return_comment", Text),
     # Per-employee counters each read one of these (see TaskRepository.counter_queries).
     Index("ix_tasks_responsible_status_deadline", "responsible_id", "status", "deadline"),
     # Only completed tasks: "completed in a period" reads a range of one employee's history,

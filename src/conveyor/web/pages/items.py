@@ -1,5 +1,12 @@
 """The card of a lead or deal (``/ui/items/{entity}/{id}``): its fields, communications,
-timeline, robots, and "why this person?" (``#why``), kept live over server-sent events."""
+timeline, robots, and "why this person?" (``#why``), kept live over server-sent events.
+
+The card also changes the item: its edit form (``#edit``; ``?edit=<field code>`` opens it
+with that input focused) saves through ``crm_items.update_item`` as the API's ``PATCH`` does,
+and its "Move to…" list moves it through ``crm_items.move_item``. A refusal shows the card
+again with the service's message at the input at fault and the values as typed; nothing
+changes. A move refused for an empty required field opens the form at that field.
+"""
 
 from __future__ import annotations
 
@@ -8,30 +15,113 @@ from decimal import Decimal
 from typing import Any
 
 from fastapi import APIRouter, Request
-from fastapi.responses import HTMLResponse, Response
+from fastapi.responses import HTMLResponse, RedirectResponse, Response
+from pydantic import ValidationError
 
-from conveyor.api.deps import UowDep, get_uow
-from conveyor.domain.errors import NotFound
+from conveyor.api.deps import NowDep, UowDep, get_uow
+from conveyor.api.schemas.crm_items import ItemUpdate, MoveToStage
+from conveyor.domain.errors import ConveyorError, NotFound
 from conveyor.domain.field_types import FieldType
 from conveyor.domain.pipelines import EntityType
+from conveyor.services import crm_items
 from conveyor.services.item_card import FieldValue, ItemCard, item_card
+from conveyor.services.item_choices import item_choices
 from conveyor.storage.unit_of_work import UnitOfWork
-from conveyor.web import item_timeline, item_why
+from conveyor.web import item_form, item_timeline, item_why
 from conveyor.web.live import stream
+from conveyor.web.pages.editor_forms import FormDep, FormRefused, refusal, text
 from conveyor.web.templating import fragment, render
-from conveyor.web.viewer import Viewer, ViewerDep
+from conveyor.web.viewer import FormViewerDep, Viewer, ViewerDep
 
 router = APIRouter(prefix="/ui", include_in_schema=False)
 
 ENTITIES = {"deal": EntityType.DEAL, "lead": EntityType.LEAD}
 #: The live part of the card: everything below its heading.
 BODY = "item-body"
+#: What a redirect after a change tells the card to say.
+DONE = ("saved", "moved")
 
 
 @router.get("/items/{entity}/{item_id}", response_class=HTMLResponse)
-def card(request: Request, viewer: ViewerDep, uow: UowDep, entity: str, item_id: str) -> Response:
+def card(
+    request: Request,
+    viewer: ViewerDep,
+    uow: UowDep,
+    entity: str,
+    item_id: str,
+    edit: str | None = None,
+    done: str = "",
+) -> Response:
+    """The card; ``?edit`` opens its form, ``?edit=<code>`` at that field."""
     context = _context(uow, viewer, *_target(entity, item_id))
-    return render(request, "item.html", viewer=viewer, title=context["card"].item.title, **context)
+    if edit is not None:
+        form = context["form"]
+        form.update(open=True, focus=item_form.focus_for(edit, form["inputs"]))
+    return _page(request, viewer, context, done=done if done in DONE else "")
+
+
+@router.post("/items/{entity}/{item_id}", response_class=HTMLResponse)
+def save(
+    request: Request,
+    viewer: FormViewerDep,
+    form: FormDep,
+    uow: UowDep,
+    now: NowDep,
+    entity: str,
+    item_id: str,
+) -> Response:
+    """The edit form sent: what it changed is saved as ``PATCH /deals/{id}`` saves it."""
+    entity_type, number = _target(entity, item_id)
+    context = _context(uow, viewer, entity_type, number)
+    state = context["form"]
+    values, was = item_form.posted(form, state["inputs"], state["entered"])
+    try:
+        body = item_form.changes(state["inputs"], values, was, viewer)
+        changes = ItemUpdate.model_validate(body).changes()
+        if changes:
+            crm_items.update_item(uow, entity_type, number, changes, actor=viewer.actor, now=now)
+    except (ValidationError, ConveyorError) as error:
+        failed = refusal(error, item_form.names(state["inputs"]))
+        state.update(
+            entered=values,
+            was=was,
+            error=failed,
+            open=True,
+            focus=failed.input,
+            unsaved=True,
+        )
+        return _page(request, viewer, context, status=422)
+    return RedirectResponse(f"{_url(entity_type, number)}?done=saved", status_code=303)
+
+
+@router.post("/items/{entity}/{item_id}/move", response_class=HTMLResponse)
+def move(
+    request: Request,
+    viewer: FormViewerDep,
+    form: FormDep,
+    uow: UowDep,
+    now: NowDep,
+    entity: str,
+    item_id: str,
+) -> Response:
+    """The "Move to…" list sent: the item moves as the API's ``move`` moves it. Refused for
+    an empty required field, the card opens its form at that field."""
+    entity_type, number = _target(entity, item_id)
+    chosen = text(form, "stage_id")
+    try:
+        if not chosen:
+            raise FormRefused("stage_id", viewer._("Pick the stage to move to"))
+        stage_id = MoveToStage.model_validate({"stage_id": chosen}).stage_id
+        crm_items.move_item(uow, entity_type, number, stage_id, actor=viewer.actor, now=now)
+    except (ValidationError, ConveyorError, FormRefused) as error:
+        context = _context(uow, viewer, entity_type, number)
+        state = context["form"]
+        failed = refusal(error, ["stage_id", *item_form.names(state["inputs"])])
+        state.update(move_error=failed, move_to=chosen)
+        if failed.input and failed.input != "stage_id":
+            state.update(error=failed, open=True, focus=failed.input)
+        return _page(request, viewer, context, status=422)
+    return RedirectResponse(f"{_url(entity_type, number)}?done=moved", status_code=303)
 
 
 @router.get("/items/{entity}/{item_id}/live")
@@ -54,10 +144,33 @@ def _target(entity: str, item_id: str) -> tuple[EntityType, int]:
     return entity_type, int(item_id)
 
 
+def _url(entity_type: EntityType, item_id: int) -> str:
+    return f"/ui/items/{entity_type.value}/{item_id}"
+
+
+def _page(
+    request: Request, viewer: Viewer, context: dict[str, Any], *, status: int = 200, done: str = ""
+) -> Response:
+    found: ItemCard = context["card"]
+    return render(
+        request,
+        "item.html",
+        viewer=viewer,
+        status=status,
+        title=found.item.title,
+        done=done,
+        **context,
+    )
+
+
 def _context(
     uow: UnitOfWork, viewer: Viewer, entity_type: EntityType, item_id: int
 ) -> dict[str, Any]:
     found = item_card(uow, entity_type, item_id, actor=viewer.actor)
+    choices = item_choices(uow, entity_type, item_id, actor=viewer.actor)
+    inputs = item_form.inputs(found, choices, viewer)
+    shown = item_form.values_of(found, viewer)
+    url = _url(entity_type, item_id)
     return {
         "card": found,
         "entity": entity_type.value,
@@ -67,7 +180,20 @@ def _context(
         "runs": _runs(found, viewer),
         "triggers": _triggers(found, viewer),
         "talks": None if found.communications is None else _talks(found, viewer),
-        "live_url": f"/ui/items/{entity_type.value}/{item_id}/live",
+        "live_url": f"{url}/live",
+        "card_url": url,
+        "form": {
+            "inputs": inputs,
+            "entered": shown,
+            "was": shown,
+            "error": None,
+            "open": False,
+            "focus": None,
+            "unsaved": False,
+            "stages": [s for s in choices.stages if s.id != found.item.stage_id],
+            "move_error": None,
+            "move_to": "",
+        },
     }
 
 

@@ -59,7 +59,9 @@ def board(request: Request, pipeline_id: IdPath, viewer: ViewerDep, uow: UowDep)
 
 @router.get("/kanban/{pipeline_id}/live")
 def live(request: Request, pipeline_id: IdPath, viewer: ViewerDep) -> StreamingResponse:
-    """The board's columns, sent again whenever something changed."""
+    """The board's columns, sent again whenever something changed. A pipeline that does
+    not exist (or is not a board) is refused before the stream starts, as a page is."""
+    kanban.board(get_uow(request), pipeline_id, actor=viewer.actor, per_column=1)
 
     def columns() -> str:
         return _columns(viewer, kanban.board(get_uow(request), pipeline_id, actor=viewer.actor))
@@ -79,11 +81,14 @@ def move(
     """A card dropped on another column: the item moves as the API's ``move`` moves it
     (required fields checked, assignment rules and robots run). The answer is the board's
     new columns, for the page to swap in (``{"target", "html"}``); a refusal is the API's
-    problem+json and changes nothing."""
-    item = crm_items.move_item(
-        uow, EntityType(entity), item_id, body.stage_id, actor=viewer.actor, now=now
-    )
-    shown = kanban.board(uow, item.pipeline_id, actor=viewer.actor)
+    problem+json and changes nothing.
+
+    The columns are those of the board the card was on: the item's pipeline before the
+    move, whatever stage the request names (a stage of another pipeline is refused)."""
+    entity_type = EntityType(entity)
+    board_id = crm_items.get_item(uow, entity_type, item_id, actor=viewer.actor).pipeline_id
+    crm_items.move_item(uow, entity_type, item_id, body.stage_id, actor=viewer.actor, now=now)
+    shown = kanban.board(uow, board_id, actor=viewer.actor)
     return {"target": COLUMNS, "html": _columns(viewer, shown)}
 
 

@@ -232,9 +232,13 @@ def readable(robot: Robot, stages: list[Stage], viewer: Viewer) -> dict[str, str
     return {"timing": _timing_words(robot.timing, viewer), "action": _action_words(robot, stages)}
 
 
+#: The units in words (their Russian in texts/rules.py).
+_UNITS = {"minutes": "minutes", "hours": "hours", "days": "days"}
+
+
 def _timing_words(timing: Timing, viewer: Viewer) -> str:
     _ = viewer._
-    unit = _(timing.unit.value) if timing.unit is not None else ""
+    unit = _(_UNITS[timing.unit.value]) if timing.unit is not None else ""
     n, field = timing.amount, timing.field or ""
     words = {
         TimingKind.IMMEDIATELY: _("immediately"),

@@ -139,19 +139,14 @@ def save_robot(
 def move_robot(
     robot_id: IdPath, viewer: FormViewerDep, form: FormDep, uow: UowDep, now: NowDep
 ) -> Response:
-    """One place earlier (``to=up``) or later (``to=down``) in the stage's list."""
-    robot = service.get_robot(uow, robot_id, actor=viewer.actor)
-    ids = [r.id for r in service.list_robots(uow, stage_id=robot.stage_id, actor=viewer.actor)]
+    """One place earlier (``to=up``) or later (``to=down``) in the stage's list; the first
+    up or the last down stays where it is."""
+    viewer.actor.require_admin()
     step = {"up": -1, "down": 1}.get(text(form, "to"))
     if step is None:
         raise InvalidValue("Move a robot 'up' or 'down'", field="to")
-    here = ids.index(robot_id)
-    there = here + step
-    if 0 <= there < len(ids):
-        ids[here], ids[there] = ids[there], ids[here]
-        order = [i for i in ids if i is not None]
-        service.reorder_robots(uow, robot.stage_id, order, actor=viewer.actor, now=now)
-    return RedirectResponse(f"/ui/robots/stage/{robot.stage_id}", status_code=303)
+    robots = service.move_robot(uow, robot_id, step, actor=viewer.actor, now=now)
+    return RedirectResponse(f"/ui/robots/stage/{robots[0].stage_id}", status_code=303)
 
 
 @router.post("/robots/{robot_id}/delete")

@@ -7,6 +7,7 @@ from urllib.parse import urlsplit
 
 from fastapi import APIRouter, Form, Request
 from fastapi.responses import HTMLResponse, RedirectResponse, Response
+from starlette.concurrency import run_in_threadpool
 
 from conveyor.api.deps import NowDep, UowDep
 from conveyor.domain.errors import ConveyorError, NotAuthenticated
@@ -55,8 +56,14 @@ def login(
 ) -> Response:
     if not csrf.matches(request.cookies.get(csrf.LOGIN_COOKIE), token):
         return _login_page(
-            request, next=next, email=email, error="The form has expired; send it again"
+            request,
+            next=next,
+            email=email,
+            error="The form has expired; send it again",
+            status=403,
         )
+    if "\x00" in email or "\x00" in password:
+        return _login_page(request, next=next, email="", error=logins.WRONG_CREDENTIALS, status=401)
     try:
         session = logins.sign_in(uow, email=email, password=password, now=now)
     except NotAuthenticated as error:
@@ -90,7 +97,7 @@ async def language(request: Request) -> Response:
     form = await request.form()
     to, sent, next_ = (form.get(name) for name in ("to", csrf.FIELD, "next"))
     try:
-        expected: str | None = get_viewer(request).csrf
+        expected: str | None = (await run_in_threadpool(get_viewer, request)).csrf
     except ConveyorError:
         expected = request.cookies.get(csrf.LOGIN_COOKIE)
     if not csrf.matches(expected, sent if isinstance(sent, str) else None):
@@ -143,7 +150,8 @@ def change_password(
 def _login_page(
     request: Request, *, next: str, email: str, error: str | None, status: int = 200
 ) -> Response:
-    token = csrf.new_login_token()
+    # One token for every login tab of this browser: a second tab must not spoil the first.
+    token = request.cookies.get(csrf.LOGIN_COOKIE) or csrf.new_login_token()
     language = chosen_language(request)
     response = render(
         request,

@@ -33,11 +33,26 @@
     return { ok: response.ok, status: response.status, body: body };
   }
 
+  // What every live stream may say besides "refresh": "signin" (the session ended: go to the
+  // login form) and "gone" (what the page shows is no longer there for the reader: stop).
+  function ending(source, dot) {
+    source.addEventListener("signin", () => {
+      source.close();
+      window.location.href = "/ui/login?next=" + encodeURIComponent(location.pathname + location.search);
+    });
+    source.addEventListener("gone", (event) => {
+      source.close();
+      if (dot) dot.classList.remove("on");
+      toast(JSON.parse(event.data).detail);
+    });
+  }
+
   // Follow a server-sent event stream: each "refresh" event carries the HTML of the element
   // whose id is in its "target". The dot with data-live shows whether the stream is up.
   function live(url, onRefresh) {
     const dot = document.querySelector("[data-live]");
     const source = new EventSource(url);
+    ending(source, dot);
     source.addEventListener("open", () => { if (dot) dot.classList.add("on"); });
     source.addEventListener("error", () => { if (dot) dot.classList.remove("on"); });
     source.addEventListener("refresh", (event) => {
@@ -52,5 +67,5 @@
     return source;
   }
 
-  window.Conveyor = { send: send, toast: toast, live: live, csrf: csrf };
+  window.Conveyor = { send: send, toast: toast, live: live, ending: ending, csrf: csrf };
 })();

@@ -41,6 +41,7 @@
   function follow(url) {
     const dot = document.querySelector("[data-live]");
     const source = new EventSource(url);
+    window.Conveyor.ending(source, dot);
     // The dot lights with the first update (sent at once): from then on the board is current.
     source.addEventListener("error", () => { if (dot) dot.classList.remove("on"); });
     source.addEventListener("refresh", (event) => {
@@ -70,6 +71,7 @@
     moving -= 1;
     card.classList.remove("moving");
     if (result.ok && result.body) {
+      if (offer && offer.itemId === card.dataset.itemId) offer = null;
       held = null;
       swap(result.body);
       return;
@@ -79,8 +81,50 @@
     }
     const select = card.querySelector("select.kanban-move");
     if (select) select.value = "";
+    refused(card, result.body);
     release();
   }
+
+  // A move refused for an empty required field (the problem's "field" is "fields.<code>")
+  // leaves a line in the card: the message and a link to the item's card, its edit form
+  // open at that field. Conveyor.toast shows plain text only, so the link is the card's own;
+  // the line is put back after each swap of the columns until the item moves.
+  let offer = null;
+
+  function refused(card, problem) {
+    const field = problem && typeof problem.field === "string" ? problem.field : "";
+    if (!field.startsWith("fields.")) return;
+    const code = field.slice("fields.".length);
+    document.querySelectorAll(".kanban-refusal").forEach((line) => line.remove());
+    offer = {
+      itemId: card.dataset.itemId,
+      entity: card.dataset.entity,
+      message: problem.detail || "",
+      href: "/ui/items/" + card.dataset.entity + "/" + card.dataset.itemId +
+        "?edit=" + encodeURIComponent(code) + "#edit",
+    };
+    showOffer();
+  }
+
+  function showOffer() {
+    if (!offer) return;
+    const card = document.querySelector(
+      '.kanban-card[data-item-id="' + offer.itemId + '"][data-entity="' + offer.entity + '"]');
+    if (!card || card.querySelector(".kanban-refusal")) return;
+    const board = document.querySelector(".kanban");
+    const line = document.createElement("p");
+    line.className = "error small kanban-refusal";
+    line.setAttribute("role", "status");
+    line.append(offer.message + " ");
+    const link = document.createElement("a");
+    link.href = offer.href;
+    link.draggable = false;
+    link.textContent = (board && board.dataset.fillText) || "Fill in on the card";
+    line.append(link);
+    card.append(line);
+  }
+
+  document.addEventListener("conveyor:refreshed", showOffer);
 
   function clearTargets() {
     document.querySelectorAll(".kanban-column.drop-target").forEach((c) => c.classList.remove("drop-target"));

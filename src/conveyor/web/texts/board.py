@@ -62,4 +62,5 @@ RU: dict[str, str] = {
     "{n} min": "{n} мин",
     "{h} h {m} min": "{h} ч {m} мин",
     "{d} d {h} h": "{d} д {h} ч",
+    "People": "Сотрудники",
 }

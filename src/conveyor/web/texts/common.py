@@ -1,5 +1,16 @@
 """Russian texts shared by every page: the frame, signing in, errors."""
 
+from conveyor.domain.logins import SIGN_IN_WINDOW_MINUTES, too_many_sign_ins
+
+
+def _minutes(n: int) -> str:
+    if n % 10 == 1 and n % 100 != 11:
+        return f"{n} минуту"
+    if 2 <= n % 10 <= 4 and not 12 <= n % 100 <= 14:
+        return f"{n} минуты"
+    return f"{n} минут"
+
+
 RU: dict[str, str] = {
     "Conveyor": "Конвейер",
     "Kanban": "Канбан",
@@ -35,4 +46,19 @@ RU: dict[str, str] = {
     "admin": "администратор",
     "head": "руководитель",
     "employee": "сотрудник",
+    "Field '{field}' is required from stage '{stage}' onward": (
+        "Поле «{field}» обязательно, начиная со стадии «{stage}»"
+    ),
+    "Not found: {what}": "Не найдено: {what}",
+    "You may not do this": "У вас нет на это прав",
+    "This needs the role: admin": "Для этого нужна роль администратора",
 }
+
+# The login page shows the service's refusal as it is: one text for each possible wait.
+_PAUSED = "Слишком много неудачных попыток входа, попробуйте через {}"
+RU.update(
+    {
+        too_many_sign_ins(n): _PAUSED.format(_minutes(n))
+        for n in range(1, SIGN_IN_WINDOW_MINUTES + 1)
+    }
+)

@@ -14,6 +14,18 @@ RU: dict[str, str] = {
     "nobody": "никто",
     "Yes": "Да",
     "No": "Нет",
+    # Changing the item on its card.
+    "Edit": "Изменить",
+    "item|Title": "Название",
+    "Currency": "Валюта",
+    "Move": "Перенести",
+    "Pick the stage to move to": "Выберите стадию, на которую перенести",
+    "Fill it in below.": "Заполните его ниже.",
+    "The card has changed meanwhile: it refreshes once you save or cancel.": (
+        "Карточка тем временем изменилась: она обновится, когда вы сохраните или отмените правку."
+    ),
+    "Saved.": "Сохранено.",
+    "Moved to «{stage}».": "Перенесена на стадию «{stage}».",
     # Why this person?
     "Why this person?": "Почему этот человек?",
     "Decided {moment}": "Решение принято {moment}",
@@ -156,4 +168,13 @@ RU: dict[str, str] = {
     "Meeting": "Встреча",
     "Message": "Сообщение",
     "Note": "Заметка",
+    "Rule «{rule}» could not decide: its {field} failed ({message}).": (
+        "Правило «{rule}» не смогло решить: не вычислилось поле {field} ({message})."
+    ),
+    "The admins are told; the item stays where it was.": (
+        "Администраторы уведомлены; ответственный не изменился."
+    ),
+    "The distribution rule could not decide: its {field} failed": (
+        "Правило распределения не смогло решить: не вычислилось поле {field}"
+    ),
 }

@@ -17,5 +17,6 @@ RU: dict[str, str] = {
     "unassigned": "не назначен",
     "waiting in queue": "ждёт в очереди",
     "Move to…": "Перенести в…",
+    "Fill in on the card": "Заполнить в карточке",
     "{n} more, not shown": "ещё {n} не показано",
 }

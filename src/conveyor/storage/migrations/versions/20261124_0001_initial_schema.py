@@ -2,7 +2,7 @@
 
 Revision ID: 0001
 Revises:
-Create Date: 2026-11-24 09:53:50.319453
+Create Date: 2026-11-24 10:35:43.599410
 """
 
 from collections.abc import Sequence
@@ -168,6 +168,17 @@ def upgrade() -> None:
         sa.PrimaryKeyConstraint("id", name=op.f("pk_schedules")),
         sa.UniqueConstraint("name", name=op.f("uq_schedules_name")),
     )
+    op.create_table(
+        "sign_in_attempts",
+        sa.Column("id", sa.BigInteger().with_variant(sa.Integer(), "sqlite"), nullable=False),
+        sa.Column("email_key", sa.String(length=64), nullable=False),
+        sa.Column("at", conveyor.storage.types.UtcDateTime(timezone=True), nullable=False),
+        sa.PrimaryKeyConstraint("id", name=op.f("pk_sign_in_attempts")),
+    )
+    with op.batch_alter_table("sign_in_attempts", schema=None) as batch_op:
+        batch_op.create_index(batch_op.f("ix_sign_in_attempts_at"), ["at"], unique=False)
+        batch_op.create_index("ix_sign_in_attempts_email_key_at", ["email_key", "at"], unique=False)
+
     op.create_table(
         "webhooks",
         sa.Column("id", sa.BigInteger().with_variant(sa.Integer(), "sqlite"), nullable=False),
@@ -408,6 +419,7 @@ def upgrade() -> None:
             sa.Enum(
                 "assigned",
                 "nobody_free",
+                "rule_failed",
                 name="assignmentoutcome",
                 native_enum=False,
                 create_constraint=True,
@@ -1868,6 +1880,11 @@ def upgrade() -> None:
         sa.Column("completed_at", conveyor.storage.types.UtcDateTime(timezone=True), nullable=True),
         sa.Column("start_at", conveyor.storage.types.UtcDateTime(timezone=True), nullable=True),
         sa.Column("remind_before_hours", sa.Integer(), nullable=True),
+        sa.Column("returned_at", conveyor.storage.types.UtcDateTime(timezone=True), nullable=True),
+        sa.Column(
+            "returned_by_id", sa.BigInteger().with_variant(sa.Integer(), "sqlite"), nullable=True
+        ),
+        sa.Column("return_comment", sa.Text(), nullable=True),
         sa.ForeignKeyConstraint(
             ["company_id"],
             ["companies.id"],
@@ -1891,6 +1908,12 @@ def upgrade() -> None:
             ["employees.id"],
             name=op.f("fk_tasks_responsible_id_employees"),
             ondelete="RESTRICT",
+        ),
+        sa.ForeignKeyConstraint(
+            ["returned_by_id"],
+            ["employees.id"],
+            name=op.f("fk_tasks_returned_by_id_employees"),
+            ondelete="SET NULL",
         ),
         sa.PrimaryKeyConstraint("id", name=op.f("pk_tasks")),
     )
@@ -2362,6 +2385,11 @@ def downgrade() -> None:
 
     op.drop_table("employees")
     op.drop_table("webhooks")
+    with op.batch_alter_table("sign_in_attempts", schema=None) as batch_op:
+        batch_op.drop_index("ix_sign_in_attempts_email_key_at")
+        batch_op.drop_index(batch_op.f("ix_sign_in_attempts_at"))
+
+    op.drop_table("sign_in_attempts")
     op.drop_table("schedules")
     op.drop_table("pipelines")
     op.drop_table("lists")
