@@ -6,7 +6,7 @@ import re
 from pathlib import Path
 
 from conveyor.domain.languages import Language
-from conveyor.web import texts
+from conveyor.web import robot_words, texts
 from conveyor.web.texts import RUSSIAN, translate
 
 WEB = Path(__file__).resolve().parents[2] / "src" / "conveyor" / "web"
@@ -21,7 +21,8 @@ def _texts() -> set[str]:
 
 
 def test_every_text_of_the_pages_has_its_russian() -> None:
-    missing = sorted(text for text in _texts() if text not in RUSSIAN)
+    words = [*robot_words.TIMING.values(), *robot_words.UNIT.values(), *robot_words.ACTION.values()]
+    missing = sorted(text for text in [*_texts(), *words] if text not in RUSSIAN)
     assert not missing, f"no Russian for: {missing}"
 
 

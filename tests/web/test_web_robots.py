@@ -104,6 +104,11 @@ def test_an_admin_adds_robots_and_sees_them_in_words(
     assert "через 10 мин, только в рабочие часы" in page
     assert "Сменить стадию" in page and "stage_id: Awaiting payment" in page
     assert page.index("Tell the responsible") < page.index("On to awaiting payment")
+    admin.form("/ui/language", {"to": "en", "next": "/ui/robots"})
+    english = admin.page(f"/ui/robots/stage/{invoice}")
+    assert "<strong>Change the stage</strong>" in english
+    assert ">Create a task</option>" in english and ">After working time</option>" in english
+    assert "change_stage</" not in english and ">create_task<" not in english
 
 
 def test_an_action_without_its_own_inputs_takes_its_parameters_as_json(

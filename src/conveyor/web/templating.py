@@ -11,6 +11,7 @@ from jinja2 import Environment, PackageLoader, StrictUndefined, select_autoescap
 
 from conveyor import __version__
 from conveyor.domain.languages import Language
+from conveyor.web import robot_words
 from conveyor.web.formats import Formats
 from conveyor.web.texts import translate
 from conveyor.web.viewer import Viewer
@@ -22,6 +23,7 @@ environment = Environment(
     trim_blocks=True,
     lstrip_blocks=True,
 )
+environment.globals["robot_words"] = robot_words
 
 
 def render(

@@ -27,7 +27,7 @@ from conveyor.services import crm_items
 from conveyor.services.item_card import FieldValue, ItemCard, item_card
 from conveyor.services.item_choices import item_choices
 from conveyor.storage.unit_of_work import UnitOfWork
-from conveyor.web import item_form, item_timeline, item_why
+from conveyor.web import item_form, item_timeline, item_why, robot_words
 from conveyor.web.live import stream
 from conveyor.web.pages.editor_forms import FormDep, FormRefused, refusal, text
 from conveyor.web.templating import fragment, render
@@ -250,22 +250,7 @@ def _runs(found: ItemCard, viewer: Viewer) -> list[dict[str, Any]]:
 
 
 def _action(kind: str, viewer: Viewer) -> str:
-    _ = viewer._
-    return {
-        "notify": _("Notify"),
-        "control": _("Control"),
-        "create_task": _("Create a task"),
-        "change_stage": _("Change the stage"),
-        "set_field": _("Set a field"),
-        "change_responsible": _("Change the responsible"),
-        "create_item": _("Create a lead or deal"),
-        "add_co_executors": _("Add co-executors"),
-        "shift_deadline": _("Shift a deadline"),
-        "send_email": _("Send an email"),
-        "send_sms": _("Send an SMS"),
-        "webhook": _("Call a webhook"),
-        "start_process": _("Start a business process"),
-    }.get(kind, kind)
+    return viewer._(robot_words.ACTION.get(kind, kind))
 
 
 def _triggers(found: ItemCard, viewer: Viewer) -> list[dict[str, Any]]:

@@ -17,6 +17,7 @@ from conveyor.api.schemas.robots import TimingIn
 from conveyor.domain.pipelines import Stage
 from conveyor.domain.robot_params import ActionKind
 from conveyor.domain.robots import Robot, Timing, TimingKind
+from conveyor.web import robot_words
 from conveyor.web.pages.editor_forms import (
     FieldError,
     FormRefused,
@@ -232,13 +233,9 @@ def readable(robot: Robot, stages: list[Stage], viewer: Viewer) -> dict[str, str
     return {"timing": _timing_words(robot.timing, viewer), "action": _action_words(robot, stages)}
 
 
-#: The units in words (their Russian in texts/rules.py).
-_UNITS = {"minutes": "minutes", "hours": "hours", "days": "days"}
-
-
 def _timing_words(timing: Timing, viewer: Viewer) -> str:
     _ = viewer._
-    unit = _(_UNITS[timing.unit.value]) if timing.unit is not None else ""
+    unit = _(robot_words.UNIT[timing.unit.value]) if timing.unit is not None else ""
     n, field = timing.amount, timing.field or ""
     words = {
         TimingKind.IMMEDIATELY: _("immediately"),
