@@ -186,3 +186,16 @@ def test_on_a_phone_a_card_moves_with_its_move_to_list(
     expect(card(phone, "Prepayment received", "Landing page")).to_contain_text("Dan Designer")
     screenshot(phone, "kanban-phone")
     phone.goto("about:blank")
+
+
+def test_a_designer_opens_the_board_scrolled_to_her_only_deal(
+    api: Api, agency: dict[str, Any], live_site: LiveSite, page: Page
+) -> None:
+    dora = agency["staff"]["Dora Designer"]
+    api.ok("PATCH", f"/employees/{dora}", json={"email": "dora@example.com"})
+    api.ok("PUT", f"/employees/{dora}/login", json={"role": "employee", "password": PASSWORD})
+    sign_in(page, live_site, "dora@example.com")
+    page.goto(live_site.url(f"/ui/kanban/{agency['pipeline']['id']}"))
+    portal = card(page, "Development started", "Portal")
+    expect(portal).to_be_in_viewport()
+    expect(page.locator(".kanban-card")).to_have_count(1)  # only her own deal

@@ -279,7 +279,10 @@ def _triggers(found: ItemCard, viewer: Viewer) -> list[dict[str, Any]]:
 
 
 def _talks(found: ItemCard, viewer: Viewer) -> list[dict[str, Any]]:
-    directions = {"incoming": viewer._("incoming"), "outgoing": viewer._("outgoing")}
+    directions = {
+        "incoming": viewer._("from the client"),
+        "outgoing": viewer._("to the client"),
+    }
     return [
         {
             "kind": item_timeline.talk_kind(talk.kind.value, viewer),

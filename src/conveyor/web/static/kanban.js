@@ -178,8 +178,22 @@
     move(select.closest(".kanban-card"), select.value);
   });
 
+  // When the reader's cards all sit in columns off to the right (an employee's deals in
+  // "Development started"), open the board scrolled to the first column that has any.
+  function showFirstCards() {
+    const columns = document.getElementById("kanban-columns");
+    const first = document.querySelector(".kanban-column .kanban-card");
+    if (!columns || !first) return;
+    const column = first.closest(".kanban-column").getBoundingClientRect();
+    const view = columns.getBoundingClientRect();
+    if (column.right > view.right) {
+      columns.scrollLeft += column.left - view.left;
+    }
+  }
+
   document.addEventListener("DOMContentLoaded", () => {
     const board = document.querySelector(".kanban[data-live-url]");
+    showFirstCards();
     if (board) follow(board.dataset.liveUrl);
   });
 })();

@@ -72,9 +72,9 @@ RU: dict[str, str] = {
     "Not checked by the rule": "Правило не проверяет",
     "Open": "Открыт",
     "Chosen": "Выбран(а)",
-    "Ranked lower": "Ниже в очереди",
+    "Ranked lower": "Уступил(а) выбранному",
     "Ranked lower: away from {day}, before the work would be done": (
-        "Ниже в очереди: отсутствует с {day}, раньше, чем работа была бы сделана"
+        "Уступил(а) выбранному: отсутствует с {day}, раньше, чем работа была бы сделана"
     ),
     "Excluded: no longer active": "Отсеян(а): больше не работает",
     "Excluded by the rule": "Исключён(а) правилом",
@@ -160,8 +160,8 @@ RU: dict[str, str] = {
     "Communications": "Коммуникации",
     "No communications yet.": "Коммуникаций пока нет.",
     "with the client": "с клиентом",
-    "incoming": "входящий",
-    "outgoing": "исходящий",
+    "from the client": "от клиента",
+    "to the client": "клиенту",
     "Call": "Звонок",
     "Meeting": "Встреча",
     "Message": "Сообщение",
