@@ -29,6 +29,8 @@ def test_the_demos_designer_and_head_of_design_each_find_work_waiting_for_them(
         assert employee.id is not None
         actors[login.role] = Actor(employee_id=employee.id, role=login.role)
     head, designer = actors[Role.HEAD], actors[Role.EMPLOYEE]
+    admins = my_work.my_work(uow, actor=actors[Role.ADMIN], now=clock())
+    assert [w.view.task.title for w in admins.tasks] == ["Give the new designer a web login"]
 
     mine = my_work.my_work(uow, actor=designer, now=clock())
     owed = [w.view.task for w in mine.tasks]

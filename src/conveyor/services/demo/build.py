@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import random
 from dataclasses import dataclass
-from datetime import datetime
+from datetime import datetime, timedelta
 
 from conveyor.domain.actors import SYSTEM
 from conveyor.domain.errors import Conflict
@@ -15,6 +15,7 @@ from conveyor.services.demo.clients import seed_clients, seed_lists
 from conveyor.services.demo.crm import seed_deals, seed_pipelines, seed_rules
 from conveyor.services.demo.org import seed_org
 from conveyor.services.demo.tasks import seed_tasks
+from conveyor.services.tasks import CreateTask, create_task
 from conveyor.storage.unit_of_work import UnitOfWork
 
 #: The password of the demo's web logins (printed by ``conveyor demo``).
@@ -57,6 +58,7 @@ def build_demo(uow: UnitOfWork, *, now: datetime, seed: int = 2026) -> DemoSumma
     tasks = seed_tasks(uow, people, now=now, rng=rng, item_ids=crm.deal_ids)
     admin, token = create_admin(uow, name="Demo Admin", email="admin@agency.example", now=now)
     assert admin.id is not None
+    _admins_first_task(uow, admin.id, people.heads["Design"], now=now)
     who = [(admin.id, Role.ADMIN), (people.heads["Design"], Role.HEAD)]
     who.append((people.staff("Design")[0], Role.EMPLOYEE))
     return DemoSummary(
@@ -68,6 +70,24 @@ def build_demo(uow: UnitOfWork, *, now: datetime, seed: int = 2026) -> DemoSumma
         deals=len(crm.deal_ids),
         companies=len(company_ids),
         logins=tuple(_login(uow, employee_id, role, now) for employee_id, role in who),
+    )
+
+
+def _admins_first_task(uow: UnitOfWork, admin_id: int, head_id: int, *, now: datetime) -> None:
+    """Something for the admin's own My work: the head of Design asks for a web login for a
+    new designer, and will accept the work when it is done."""
+    create_task(
+        uow,
+        CreateTask(
+            title="Give the new designer a web login",
+            description="PUT /employees/{id}/login with the employee role, on their first day.",
+            responsible_id=admin_id,
+            creator_id=head_id,
+            deadline=now + timedelta(days=2),
+            requires_acceptance=True,
+        ),
+        actor=SYSTEM,
+        now=now,
     )
 
 
