@@ -74,7 +74,7 @@ def test_edit_a_rule_with_an_invalid_value_and_see_the_error(
     expect(cap).to_have_attribute("aria-invalid", "true")
     expect(cap).to_have_value("-3")
     message = page.locator('tr[data-field="default_capacity_points"] .error')
-    expect(message).to_contain_text("greater than 0")
+    expect(message).to_contain_text("Должно быть больше 0")
     screenshot(page, "rule-editor")
     page.goto(live_site.url(f"/ui/rules/{rule['id']}"))
     expect(page.locator("#f-default_capacity_points")).to_have_value("10")

@@ -20,3 +20,13 @@ def test_a_refusal_without_russian_is_shown_as_the_api_says_it() -> None:
     assert said(errors.Forbidden("This needs the role: admin"), Language.RU) == (
         "Для этого нужна роль администратора"
     )
+
+
+def test_a_forms_schema_error_is_said_with_its_own_limit() -> None:
+    from conveyor.web.error_texts import said_by_schema
+
+    error = {"type": "greater_than", "msg": "Input should be greater than 0", "ctx": {"gt": 0}}
+    assert said_by_schema(error, Language.RU) == "Должно быть больше 0"
+    assert said_by_schema(error, Language.EN) == "Input should be greater than 0"
+    strange = {"type": "model_attributes_type", "msg": "Input should be an object"}
+    assert said_by_schema(strange, Language.RU) == "Input should be an object"

@@ -289,7 +289,7 @@ def test_communications_of_the_deal_show_on_its_card_and_in_its_story(
     page = english(reader).page(f"/ui/items/deal/{created['id']}")
 
     talks = text(section(page, "communications"))
-    assert "Call outgoing 2 Mar 2026, 12:00 Anna Admin Discussed the price" in talks
+    assert "Call to the client 2 Mar 2026, 12:00 Anna Admin Discussed the price" in talks
     assert timeline(page)[0] == "2 Mar 2026, 12:00 Call: Discussed the price"
 
 

@@ -149,10 +149,10 @@ def test_an_admin_edits_a_rule_and_its_version_grows(
 @pytest.mark.parametrize(
     ("typed", "at", "message"),
     [
-        ({"default_capacity_points": "-3"}, "default_capacity_points", "greater than 0"),
+        ({"default_capacity_points": "-3"}, "default_capacity_points", "больше 0"),
         ({"weight": "5 if deal.amount >"}, "weight", "line 1"),
         ({"weight": "9**9**9"}, "weight", ""),
-        ({"trigger_stage_id": "999999"}, "trigger_stage_id", "999999 does not exist"),
+        ({"trigger_stage_id": "999999"}, "trigger_stage_id", "stage 999999"),
         ({"condition": "deal.clear()"}, "condition", "column 6"),
         ({"capacity_overrides": "{not json"}, "capacity_overrides", "JSON"),
     ],

@@ -18,6 +18,9 @@ from pydantic import ValidationError
 from starlette.datastructures import FormData
 
 from conveyor.domain.errors import ConveyorError, Forbidden, NotAuthenticated, NotFound
+from conveyor.domain.languages import Language
+from conveyor.web.error_texts import said, said_by_schema
+from conveyor.web.texts import translate
 
 
 async def _read_form(request: Request) -> FormData:
@@ -47,19 +50,22 @@ class FormRefused(Exception):
         self.message = message
 
 
-def refusal(error: Exception, inputs: Iterable[str]) -> FieldError:
+def refusal(
+    error: Exception, inputs: Iterable[str], language: Language = Language.EN
+) -> FieldError:
     """The ``FieldError`` of a schema's ``ValidationError`` (its first error, named as the
-    API's problem names it), a service's ``ConveyorError`` or a ``FormRefused``. An error
-    that is not about the input (forbidden, gone) is raised again for the error page."""
+    API's problem names it), a service's ``ConveyorError`` or a ``FormRefused``, its message
+    in ``language`` where it has one. An error that is not about the input (forbidden, gone)
+    is raised again for the error page."""
     field: str | None
     if isinstance(error, ValidationError):
         first = error.errors()[0]
         field = ".".join(str(part) for part in first.get("loc", ())) or None
-        message = str(first.get("msg", "Invalid input"))
-    elif isinstance(error, FormRefused) or (
-        isinstance(error, ConveyorError) and not _not_about_input(error)
-    ):
-        field, message = error.field, error.message
+        message = said_by_schema(dict(first), language)
+    elif isinstance(error, FormRefused):
+        field, message = error.field, translate(language, error.message)
+    elif isinstance(error, ConveyorError) and not _not_about_input(error):
+        field, message = error.field, said(error, language)
     else:
         raise error
     return FieldError(field=field, input=input_for(field, inputs), message=message)

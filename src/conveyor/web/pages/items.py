@@ -81,7 +81,7 @@ def save(
         if changes:
             crm_items.update_item(uow, entity_type, number, changes, actor=viewer.actor, now=now)
     except (ValidationError, ConveyorError) as error:
-        failed = refusal(error, item_form.names(state["inputs"]))
+        failed = refusal(error, item_form.names(state["inputs"]), viewer.language)
         state.update(
             entered=values,
             was=was,
@@ -116,7 +116,7 @@ def move(
     except (ValidationError, ConveyorError, FormRefused) as error:
         context = _context(uow, viewer, entity_type, number)
         state = context["form"]
-        failed = refusal(error, ["stage_id", *item_form.names(state["inputs"])])
+        failed = refusal(error, ["stage_id", *item_form.names(state["inputs"])], viewer.language)
         state.update(move_error=failed, move_to=chosen)
         if failed.input and failed.input != "stage_id":
             state.update(error=failed, open=True, focus=failed.input)

@@ -14,6 +14,7 @@ from typing import Any
 from starlette.datastructures import FormData
 
 from conveyor.api.schemas.robots import TimingIn
+from conveyor.domain.languages import Language
 from conveyor.domain.pipelines import Stage
 from conveyor.domain.robot_params import ActionKind
 from conveyor.domain.robots import Robot, Timing, TimingKind
@@ -214,10 +215,12 @@ def timing_of(body: TimingIn) -> Timing:
     )
 
 
-def refusal_at(error: Exception, values: dict[str, Any]) -> FieldError:
+def refusal_at(
+    error: Exception, values: dict[str, Any], language: Language = Language.EN
+) -> FieldError:
     """Where the refusal shows: an action's parameter without an input of its own is the
     JSON object's, and "the action" itself is its kind."""
-    failed = refusal(error, INPUTS)
+    failed = refusal(error, INPUTS, language)
     if failed.input is None and failed.field is not None:
         if failed.field == "action":
             return FieldError(field=failed.field, input="action.kind", message=failed.message)

@@ -98,7 +98,7 @@ def add_robot(
         )
         service.create_robot(uow, spec, actor=viewer.actor, now=now)
     except (ValidationError, ConveyorError, FormRefused) as error:
-        failed = robot_forms.refusal_at(error, values)
+        failed = robot_forms.refusal_at(error, values, viewer.language)
         return _stage_page(request, viewer, uow, stage_id, values=values, error=failed)
     return RedirectResponse(f"/ui/robots/stage/{stage_id}?done=added", status_code=303)
 
@@ -130,7 +130,7 @@ def save_robot(
             changes["params"] = body.action.params()
         service.update_robot(uow, robot_id, changes, actor=viewer.actor, now=now)
     except (ValidationError, ConveyorError, FormRefused) as error:
-        failed = robot_forms.refusal_at(error, values)
+        failed = robot_forms.refusal_at(error, values, viewer.language)
         return _robot_page(request, viewer, uow, robot, values=values, error=failed)
     return RedirectResponse(f"/ui/robots/stage/{robot.stage_id}?done=saved", status_code=303)
 

@@ -144,7 +144,7 @@ def create_rule(
         spec = service.RuleSpec(**body.model_dump())
         rule = service.create_rule(uow, spec, actor=viewer.actor, now=now)
     except (ValidationError, ConveyorError, FormRefused) as error:
-        failed = refusal(error, INPUTS)
+        failed = refusal(error, INPUTS, viewer.language)
         return _form(request, viewer, uow, rule=None, values=values, error=failed)
     return RedirectResponse(f"/ui/rules/{rule.id}?saved=1", status_code=303)
 
@@ -174,7 +174,7 @@ def save_rule(
         changes = RuleUpdate.model_validate(body).changes()
         service.update_rule(uow, rule_id, changes, actor=viewer.actor, now=now)
     except (ValidationError, ConveyorError, FormRefused) as error:
-        failed = refusal(error, INPUTS)
+        failed = refusal(error, INPUTS, viewer.language)
         return _form(request, viewer, uow, rule=rule, values=values, error=failed)
     return RedirectResponse(f"/ui/rules/{rule_id}?saved=1", status_code=303)
 

@@ -50,6 +50,23 @@ RU: dict[str, str] = {
         "Поле «{field}» обязательно, начиная со стадии «{stage}»"
     ),
     "Not found: {what}": "Не найдено: {what}",
+    "Must be greater than {gt}": "Должно быть больше {gt}",
+    "Must be at least {ge}": "Должно быть не меньше {ge}",
+    "Must be less than {lt}": "Должно быть меньше {lt}",
+    "Must be at most {le}": "Должно быть не больше {le}",
+    "Must have at least {min_length} characters": "Нужно не меньше символов: {min_length}",
+    "Must have at most {max_length} characters": "Допустимо не больше символов: {max_length}",
+    "Must have at most {max_length} items": "Допустимо не больше элементов: {max_length}",
+    "Must be a whole number": "Нужно целое число",
+    "Must be a number": "Нужно число",
+    "Must have at most {decimal_places} decimal places": (
+        "Допустимо не больше знаков после запятой: {decimal_places}"
+    ),
+    "Required": "Обязательно",
+    "Must be yes or no": "Нужно «да» или «нет»",
+    "Must be a date and time": "Нужны дата и время",
+    "Must be a date": "Нужна дата",
+    "Must be one of: {expected}": "Допустимые значения: {expected}",
     "You may not do this": "У вас нет на это прав",
     "This needs the role: admin": "Для этого нужна роль администратора",
 }
