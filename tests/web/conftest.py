@@ -4,9 +4,11 @@ CSRF token. ``tests/browser`` drives a real Chromium."""
 
 from __future__ import annotations
 
+import asyncio
 import re
-from collections.abc import Iterator
-from typing import Any
+from collections.abc import Callable, Coroutine, Iterator
+from concurrent.futures import ThreadPoolExecutor
+from typing import Any, TypeVar
 
 import pytest
 from fastapi.testclient import TestClient
@@ -20,6 +22,7 @@ from conveyor.testing import FakeClock
 from conveyor.web.site import create_site
 from tests.e2e.conftest import Api
 
+T = TypeVar("T")
 PASSWORD = "correct horse battery"
 _CSRF = re.compile(r'<meta name="csrf-token" content="([^"]*)">')
 _FORM_CSRF = re.compile(r'name="csrf" value="([^"]*)"')
@@ -116,3 +119,10 @@ def new_reader(site_client: TestClient) -> Any:
     return lambda: Reader(
         TestClient(site_client.app, raise_server_exceptions=False, follow_redirects=False)
     )
+
+
+def run_apart(coroutine: Callable[[], Coroutine[Any, Any, T]]) -> T:
+    """``asyncio.run`` of the coroutine ``coroutine()`` makes, in a thread of its own: the
+    browser tests' Playwright keeps an event loop running in the main thread."""
+    with ThreadPoolExecutor(max_workers=1) as apart:
+        return apart.submit(lambda: asyncio.run(coroutine())).result()

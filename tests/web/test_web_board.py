@@ -4,7 +4,6 @@ which paid deals wait for a free designer; the board follows changes live."""
 
 from __future__ import annotations
 
-import asyncio
 import json
 from datetime import UTC, datetime
 from decimal import Decimal
@@ -24,7 +23,7 @@ from conveyor.web.pages.board import TARGET, board_renderer
 from conveyor.web.viewer import Viewer
 from tests.e2e.agency import sales_pipeline
 from tests.e2e.conftest import Api
-from tests.web.conftest import Reader, person
+from tests.web.conftest import Reader, person, run_apart
 
 MONDAY_10_MSK = datetime(2026, 3, 2, 7, 0, tzinfo=UTC)
 _VOID = {"area", "br", "col", "embed", "hr", "img", "input", "link", "meta", "source", "wbr"}
@@ -360,7 +359,7 @@ def test_the_live_stream_sends_the_board_at_once_and_only_again_when_it_changed(
         )
         return [message async for message in stream]
 
-    messages = asyncio.run(follow())
+    messages = run_apart(follow)
 
     assert messages[0] == "retry: 3000\n\n"
     refreshes = [m for m in messages if m.startswith("event: refresh\n")]

@@ -3,7 +3,6 @@ Russian and English."""
 
 from __future__ import annotations
 
-import asyncio
 import json
 from typing import Any
 
@@ -14,7 +13,7 @@ from conveyor.testing import FakeClock
 from conveyor.web import live
 from conveyor.web.viewer import SignInNeeded
 from tests.e2e.conftest import Api
-from tests.web.conftest import PASSWORD, Reader, person
+from tests.web.conftest import PASSWORD, Reader, person, run_apart
 
 
 def test_a_page_asks_a_stranger_to_sign_in_and_brings_them_back_after(
@@ -259,8 +258,8 @@ def test_a_live_stream_ends_when_the_session_does_and_when_its_subject_is_gone(
     markers = iter(range(100))
     monkeypatch.setattr(live, "last_change", lambda uow: next(markers))
     monkeypatch.setattr(live, "get_uow", lambda request: None)
-    signed_out = asyncio.run(follow(render=lambda: "<p>", still_signed_in=ended))
-    gone = asyncio.run(follow(render=deleted))
+    signed_out = run_apart(lambda: follow(render=lambda: "<p>", still_signed_in=ended))
+    gone = run_apart(lambda: follow(render=deleted))
     assert signed_out == ["retry: 3000\n\n", "event: signin\ndata: {}\n\n"]
     assert gone[-1].startswith("event: gone\n")
     assert json.loads(gone[-1].split("data: ", 1)[1]) == {
