@@ -192,6 +192,9 @@ def test_the_board_shows_who_is_away_and_why_and_how_full_each_bar_is(
     assert english.people["Lev"]["free-at"].startswith("11 Mar 2026, 09:00")
     # Lev holds 4 of 5 points: near full; Sam 3 of 5.
     assert russian.bars == {"Lev": "bar warn", "Sam": "bar "}
+    # Without a rule nobody has a capacity, so "free now" would say nothing.
+    no_rule = Cards(reader.page("/ui/board"))
+    assert no_rule.people["Sam"]["free-at"] == "no capacity without a rule"
 
 
 def test_a_bar_turns_red_at_capacity_and_the_fullest_come_first(

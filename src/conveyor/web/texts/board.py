@@ -63,4 +63,5 @@ RU: dict[str, str] = {
     "{h} h {m} min": "{h} ч {m} мин",
     "{d} d {h} h": "{d} д {h} ч",
     "People": "Сотрудники",
+    "no capacity without a rule": "ёмкость задаёт правило",
 }
