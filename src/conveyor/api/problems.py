@@ -75,14 +75,23 @@ def install(app: FastAPI) -> None:
     app.add_exception_handler(Exception, _unexpected)
 
 
-def conveyor_error(request: Request, error: errors.ConveyorError) -> JSONResponse:
-    """The problem+json answer to a domain error (also what the web site answers a fetch)."""
-    status, slug = next((s, g) for cls, s, g in _STATUS if isinstance(error, cls))
+def status_of(error: errors.ConveyorError) -> tuple[int, str]:
+    """The HTTP status and the problem type's slug of a domain error."""
     if isinstance(error, errors.NotFound) and error.field is not None:
         # The URL was fine; a field of the input names something that does not exist.
-        status, slug = 422, "unknown-reference"
+        return 422, "unknown-reference"
+    return next((s, g) for cls, s, g in _STATUS if isinstance(error, cls))
+
+
+def conveyor_error(
+    request: Request, error: errors.ConveyorError, *, detail: str | None = None
+) -> JSONResponse:
+    """The problem+json answer to a domain error; ``detail`` says it otherwise than the
+    error's own message (the web pages' fetches: in the reader's language)."""
+    status, slug = status_of(error)
     headers = {"WWW-Authenticate": "Bearer"} if status == 401 else None
-    return problem(request, status, slug, error.message, field=error.field, headers=headers)
+    said = error.message if detail is None else detail
+    return problem(request, status, slug, said, field=error.field, headers=headers)
 
 
 def validation_error(request: Request, error: RequestValidationError) -> JSONResponse:

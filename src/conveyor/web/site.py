@@ -8,7 +8,7 @@ from urllib.parse import quote, urlsplit
 
 from fastapi import FastAPI, Request
 from fastapi.exceptions import RequestValidationError
-from fastapi.responses import JSONResponse, RedirectResponse, Response
+from fastapi.responses import RedirectResponse, Response
 from fastapi.staticfiles import StaticFiles
 from starlette.datastructures import MutableHeaders
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
@@ -93,15 +93,11 @@ def _invalid(request: Request, error: RequestValidationError) -> Response:
 def _error(request: Request, error: errors.ConveyorError) -> Response:
     """A page's error as a page (a sign-in form when the session is gone); the API's, and a
     page script's fetch, as problem+json (its ``detail`` in the reader's language)."""
-    answer = problems.conveyor_error(request, error)
-    if not request.url.path.startswith(PREFIX):
-        return answer
     if not _wants_page(request):
-        if isinstance(error, errors.NotAuthenticated):
-            return answer
-        body = json.loads(bytes(answer.body))
-        body["detail"] = said(error, _reader(request)[1])
-        return JSONResponse(body, status_code=answer.status_code, media_type=problems.MEDIA_TYPE)
+        fetched = request.url.path.startswith(PREFIX)
+        localize = fetched and not isinstance(error, errors.NotAuthenticated)
+        detail = said(error, _reader(request)[1]) if localize else None
+        return problems.conveyor_error(request, error, detail=detail)
     if isinstance(error, errors.NotAuthenticated):
         # Back to the page after signing in; after a form, to the page it came from.
         target = request.url.path + (f"?{request.url.query}" if request.url.query else "")
@@ -115,7 +111,7 @@ def _error(request: Request, error: errors.ConveyorError) -> Response:
         "error.html",
         viewer=viewer,
         language=language,
-        status=answer.status_code,
+        status=problems.status_of(error)[0],
         title=translate(language, heading),
         heading=heading,
         message=said(error, language),

@@ -141,7 +141,7 @@ def board_page(
     raw = _raw(department_id, rule_id, dismissed, sort, offset)
     part = _part(get_uow(request), viewer, raw, now)
     error = part["error"]
-    status = 200 if error is None else problems.conveyor_error(request, error).status_code
+    status = 200 if error is None else problems.status_of(error)[0]
     filters = part["filters"]
     is_manager = viewer.actor.role is not Role.EMPLOYEE
     return render(

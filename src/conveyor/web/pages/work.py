@@ -104,7 +104,7 @@ def _refused(
     """The page again with the refusal's message; a page script's fetch gets problem+json."""
     if "text/html" not in request.headers.get("accept", ""):
         raise error
-    status = problems.conveyor_error(request, error).status_code
+    status = problems.status_of(error)[0]
     return _page(request, viewer, uow, now, error=error.message, status=status)
 
 
